@@ -1,0 +1,117 @@
+"""Ingest benchmark: trials/s, triples/s and peak memory, written to benchmarks/RESULTS.md.
+
+Run: python benchmarks/run.py [--shared ../shared]. Each case runs in a fresh process so its
+peak RSS is its own; the 'read only' row reads and parses the same records without extracting
+triples or writing, as the floor of what ingest can cost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = {
+    "legacy XML archive (AllPublicXML subset)": [
+        "corpus/reesewang25__enrollment_and_studylength/AllPublicXML_subset_6786.tar.gz"
+    ],
+    "API v2 JSON arrays and bulk zip": [
+        "corpus/vrinda2019__NSCLCBench/ctg-studies.json",
+        "corpus/UserZetsu__dtx-analysis/ctg-studies.json",
+        "corpus/dgg32__clinical-trials-public",
+        "corpus/dgg32__graph_bigquery/ctg-studies.json",
+        "corpus/koy570__herniated_disc/ctg-studies.json",
+        "corpus/scampbe3__my-website/ctg-studies.json",
+        "corpus/Marc-Morcos__ClinicalTrials-Urology-Database-Word-Counter/ctg-studies.json.zip",
+    ],
+}
+
+
+def _child(mode: str, paths: list[str]) -> None:
+    """Run one measurement in this process and print it as JSON."""
+    from trialkg.build import build
+    from trialkg.extract import FORMATS
+    from trialkg.readers import Record, read_paths
+    from trialkg.store import Store
+
+    start = time.perf_counter()
+    if mode == "read":
+        n = sum(1 for r in read_paths(paths) if isinstance(r, Record) and FORMATS[r.format].parse(r.payload))
+        out = {"records": n, "triples": 0, "store_mb": 0.0}
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            report = build(Store(Path(tmp) / "store"), paths)
+            size = sum(f.stat().st_size for f in Path(tmp).rglob("*") if f.is_file())
+        out = {"records": report.written, "triples": report.triples, "store_mb": size / 2**20}
+    out["seconds"] = time.perf_counter() - start
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(out))
+
+
+def _measure(mode: str, paths: list[str]) -> dict[str, float]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", mode, *paths], capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem = int(Path("/proc/meminfo").read_text().split()[1]) / 2**20
+    except OSError:
+        mem = 0.0
+    return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    p.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.child:
+        _child(args.child[0], args.child[1:])
+        return
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    rows = []
+    for name, rel in CASES.items():
+        paths = [str(args.shared / r) for r in rel]
+        floor = _measure("read", paths)
+        full = _measure("build", paths)
+        print(f"{name}: {full}  (read only: {floor})", file=sys.stderr)
+        rows.append(
+            f"| {name} | {full['records']:,} | {full['triples']:,} | {full['seconds']:.1f} | "
+            f"{full['records'] / full['seconds']:,.0f} | {full['triples'] / full['seconds']:,.0f} | "
+            f"{full['peak_rss_mb']:,.0f} | {full['store_mb']:,.0f} | {floor['seconds']:.1f} | "
+            f"{full['seconds'] / floor['seconds']:.1f}× |"
+        )
+    text = "\n".join([
+        "# Benchmarks", "",
+        f"- machine: {_machine()}",
+        f"- date: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- commit: {commit or 'uncommitted'}",
+        "- command: `python benchmarks/run.py`", "",
+        "## Ingest (`trialkg build` into a new store, including the final optimize)", "",
+        "| input | records | triples | seconds | trials/s | triples/s | peak RSS MB | store MB | read+parse only s | ingest / read |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        *rows, "",
+    ])  # fmt: skip
+    (ROOT / "benchmarks" / "RESULTS.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""The ``trialkg`` command line: each command parses its options and calls the library."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .build import BuildReport, build
+from .card import card, trial_iris
+from .extract import FORMATS
+from .readers import read_paths
+from .store import Store, StoreError, default_path
+
+__all__ = ["main"]
+
+
+class UserError(Exception):
+    """A mistake of the user's: one line on stderr, no traceback."""
+
+
+def _store_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--store", type=Path, default=None,
+                   help="store folder (default: $TRIALKG_STORE or ./trialkg-store)")  # fmt: skip
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    store = Store(args.store or default_path())
+    items = tqdm(read_paths(args.paths), unit=" records", desc="build", disable=args.quiet or None)
+    report = build(store, args.paths, progress=items)
+    _print_report(report, store.path, args)
+    return 1 if report.written + report.unchanged == 0 and report.skipped else 0
+
+
+def _print_report(report: BuildReport, path: Path, args: argparse.Namespace) -> None:
+    print(f"{path}: {report.records} records read, {len(report.trials)} trials, "
+          f"{report.written} records written ({report.triples} triples), "
+          f"{report.unchanged} unchanged, {len(report.skipped)} skipped")  # fmt: skip
+    if report.formats:
+        print("formats: " + ", ".join(f"{k} {v}" for k, v in sorted(report.formats.items())))
+    reasons = Counter(s.reason for s in report.skipped)
+    for reason, count in reasons.most_common():
+        first = next(s for s in report.skipped if s.reason == reason)
+        where = f"{first.source}" + (f" {first.position}" if first.position else "")
+        print(f"skipped {count}: {reason} (e.g. {where})")
+    for kind, count in report.warning_kinds().most_common(args.warnings):
+        print(f"warning {count}: {kind}")
+    if args.report:
+        args.report.write_text(json.dumps({
+            "skipped": [vars(s) for s in report.skipped],
+            "warnings": [{"source": s, "position": p, "warning": w} for s, p, w in report.warnings],
+        }, indent=1))  # fmt: skip
+
+
+def _cmd_card(args: argparse.Namespace) -> int:
+    store = Store(args.store or default_path(), read_only=True)
+    ids = list(trial_iris(store)) if args.all else args.nct_ids
+    if not ids:
+        raise UserError("give NCT ids or --all")
+    cards, missing = [], []
+    for nct in ids:
+        try:
+            found = card(store, nct)
+        except ValueError:
+            raise UserError(f"{nct!r} is not an NCT id (NCT followed by 8 digits)") from None
+        if found is None:
+            missing.append(nct)
+        else:
+            cards.append(found)
+    doc = cards[0] if len(ids) == 1 and cards and not args.all else cards
+    print(json.dumps(doc, indent=2, ensure_ascii=False))
+    for nct in missing:
+        print(f"trialkg card: {nct} is not in the store {store.path}", file=sys.stderr)
+    return 1 if missing else 0
+
+
+def _cmd_formats(args: argparse.Namespace) -> int:
+    for f in FORMATS.values():
+        print(f"{f.name:10} {f.title}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="trialkg", description="A knowledge graph of clinical trials.")
+    p.add_argument("--version", action="version", version=f"trialkg {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="ingest files, folders and archives into the store")
+    b.add_argument("paths", nargs="+", help="files, folders, .zip or .tar.gz archives")
+    _store_arg(b)
+    b.add_argument("--report", type=Path, help="write every skipped record and warning as JSON here")
+    b.add_argument("--warnings", type=int, default=10, help="warning kinds to list (default 10)")
+    b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    b.set_defaults(func=_cmd_build)
+
+    c = sub.add_parser("card", help="print trial cards (JSON) read back from the graph")
+    c.add_argument("nct_ids", nargs="*", metavar="NCT_ID")
+    c.add_argument("--all", action="store_true", help="every trial in the store")
+    _store_arg(c)
+    c.set_defaults(func=_cmd_card)
+
+    f = sub.add_parser("formats", help="list the input formats trialkg reads")
+    f.set_defaults(func=_cmd_formats)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (UserError, StoreError) as exc:
+        print(f"trialkg {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"trialkg {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

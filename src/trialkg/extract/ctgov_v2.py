@@ -1,0 +1,200 @@
+"""ClinicalTrials.gov API v2 JSON: one study object to a Study."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import enums
+from ..model import (
+    Arm, Intervention, Investigator, Location, Outcome, Reference, SecondaryId, Sponsor, Study,
+)  # fmt: skip
+
+__all__ = ["is_study", "parse"]
+
+_MODULES = frozenset(
+    "identificationModule statusModule sponsorCollaboratorsModule oversightModule "
+    "descriptionModule conditionsModule designModule armsInterventionsModule outcomesModule "
+    "eligibilityModule contactsLocationsModule referencesModule ipdSharingStatementModule "
+    "largeDocumentModule".split()
+)
+_SECTIONS = frozenset("protocolSection derivedSection resultsSection annotationSection "
+                      "documentSection hasResults".split())  # fmt: skip
+
+Json = dict[str, Any]
+
+
+def is_study(obj: object) -> bool:
+    """True for an API v2 study object."""
+    return isinstance(obj, dict) and isinstance(obj.get("protocolSection"), dict)
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _date(struct: Json | None, w: list[str]) -> str | None:
+    return enums.date((struct or {}).get("date"), w)
+
+
+def _mesh(module: Json | None) -> list[tuple[str, str]]:
+    return [(m["id"], m["term"]) for m in (module or {}).get("meshes", []) if m.get("id")]
+
+
+def parse(obj: Json) -> Study:
+    """Map one v2 study to a Study; unknown modules and enum values land in ``warnings``."""
+    w: list[str] = []
+    ps: Json = obj["protocolSection"]
+    w += [f"unknown section {k!r}" for k in obj if k not in _SECTIONS]
+    w += [f"unknown module {k!r}" for k in ps if k not in _MODULES]
+    ident = ps.get("identificationModule", {})
+    status = ps.get("statusModule", {})
+    design = ps.get("designModule", {})
+    info = design.get("designInfo", {})
+    spons = ps.get("sponsorCollaboratorsModule", {})
+    desc = ps.get("descriptionModule", {})
+    cond = ps.get("conditionsModule", {})
+    elig = ps.get("eligibilityModule", {})
+    derived = obj.get("derivedSection", {})
+    enrollment = design.get("enrollmentInfo", {})
+
+    study = Study(
+        nct_id=_text(ident.get("nctId")),
+        org_study_id=_text(ident.get("orgStudyIdInfo", {}).get("id")),
+        secondary_ids=[
+            SecondaryId(s["id"], _text(s.get("type")), _text(s.get("domain")))
+            for s in ident.get("secondaryIdInfos", [])
+            if _text(s.get("id"))
+        ],
+        acronym=_text(ident.get("acronym")),
+        brief_title=_text(ident.get("briefTitle")),
+        official_title=_text(ident.get("officialTitle")),
+        status=enums.enum("status", status.get("overallStatus"), w),
+        why_stopped=_text(status.get("whyStopped")),
+        phases=enums.phases(design.get("phases"), w),
+        study_type=enums.enum("study_type", design.get("studyType"), w),
+        allocation=enums.enum("allocation", info.get("allocation"), w),
+        intervention_model=enums.enum("intervention_model", info.get("interventionModel"), w),
+        observational_model=enums.enum("observational_model", info.get("observationalModel"), w),
+        time_perspective=enums.enum("time_perspective", info.get("timePerspective"), w),
+        primary_purpose=enums.enum("primary_purpose", info.get("primaryPurpose"), w),
+        masking=enums.enum("masking", info.get("maskingInfo", {}).get("masking"), w),
+        enrollment=_count(enrollment.get("count"), w),
+        enrollment_type=enums.enum("enrollment_type", enrollment.get("type"), w),
+        start_date=_date(status.get("startDateStruct"), w),
+        primary_completion_date=_date(status.get("primaryCompletionDateStruct"), w),
+        completion_date=_date(status.get("completionDateStruct"), w),
+        first_posted=_date(status.get("studyFirstPostDateStruct"), w),
+        last_update_posted=_date(status.get("lastUpdatePostDateStruct"), w),
+        brief_summary=_text(desc.get("briefSummary")),
+        detailed_description=_text(desc.get("detailedDescription")),
+        conditions=[c.strip() for c in cond.get("conditions", []) if c and c.strip()],
+        condition_mesh=_mesh(derived.get("conditionBrowseModule")),
+        intervention_mesh=_mesh(derived.get("interventionBrowseModule")),
+        keywords=[k.strip() for k in cond.get("keywords", []) if k and k.strip()],
+        eligibility_criteria=_text(elig.get("eligibilityCriteria")),
+        minimum_age=_text(elig.get("minimumAge")),
+        maximum_age=_text(elig.get("maximumAge")),
+        sex=enums.enum("sex", elig.get("sex"), w),
+        healthy_volunteers=elig.get("healthyVolunteers"),
+        has_results=obj.get("hasResults"),
+        warnings=w,
+    )
+    _arms(study, ps.get("armsInterventionsModule", {}), w)
+    _outcomes(study, ps.get("outcomesModule", {}))
+    _people(study, spons, ps.get("contactsLocationsModule", {}), w)
+    _locations(study, ps.get("contactsLocationsModule", {}), w)
+    _references(study, ps.get("referencesModule", {}), w)
+    return study
+
+
+def _count(value: object, w: list[str]) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        w.append(f"enrollment is not a number: {value!r}")
+        return None
+
+
+def _arms(study: Study, module: Json, w: list[str]) -> None:
+    for a in module.get("armGroups", []):
+        if _text(a.get("label")):
+            study.arms.append(Arm(
+                label=a["label"].strip(),
+                type=enums.enum("arm_type", a.get("type"), w),
+                description=_text(a.get("description")),
+                intervention_names=list(a.get("interventionNames", [])),
+            ))  # fmt: skip
+    for i in module.get("interventions", []):
+        if _text(i.get("name")):
+            study.interventions.append(Intervention(
+                name=i["name"].strip(),
+                type=enums.enum("intervention_type", i.get("type"), w),
+                description=_text(i.get("description")),
+                other_names=[n.strip() for n in i.get("otherNames", []) if n and n.strip()],
+                arm_labels=[n.strip() for n in i.get("armGroupLabels", []) if n and n.strip()],
+            ))  # fmt: skip
+
+
+def _outcomes(study: Study, module: Json) -> None:
+    for kind in ("primary", "secondary", "other"):
+        for o in module.get(f"{kind}Outcomes", []):
+            if _text(o.get("measure")):
+                study.outcomes.append(Outcome(
+                    kind, o["measure"].strip(), _text(o.get("description")), _text(o.get("timeFrame"))
+                ))  # fmt: skip
+
+
+def _people(study: Study, spons: Json, contacts: Json, w: list[str]) -> None:
+    lead = spons.get("leadSponsor", {})
+    if _text(lead.get("name")):
+        study.sponsors.append(
+            Sponsor(lead["name"].strip(), "lead", enums.enum("agency_class", lead.get("class"), w))
+        )
+    for c in spons.get("collaborators", []):
+        if _text(c.get("name")):
+            study.sponsors.append(Sponsor(
+                c["name"].strip(), "collaborator", enums.enum("agency_class", c.get("class"), w)
+            ))  # fmt: skip
+    party = spons.get("responsibleParty", {})
+    study.responsible_party_type = enums.enum("responsible_party", party.get("type"), w)
+    name = _text(party.get("investigatorFullName"))
+    if name:
+        study.responsible_party = Investigator(
+            name, _text(party.get("investigatorTitle")), _text(party.get("investigatorAffiliation"))
+        )
+    for o in contacts.get("overallOfficials", []):
+        if _text(o.get("name")):
+            study.investigators.append(Investigator(
+                o["name"].strip(), enums.enum("official_role", o.get("role"), w),
+                _text(o.get("affiliation")),
+            ))  # fmt: skip
+
+
+def _locations(study: Study, module: Json, w: list[str]) -> None:
+    for loc in module.get("locations", []):
+        geo = loc.get("geoPoint") or {}
+        study.locations.append(Location(
+            facility=_text(loc.get("facility")),
+            city=_text(loc.get("city")),
+            state=_text(loc.get("state")),
+            zip=_text(loc.get("zip")),
+            country=_text(loc.get("country")),
+            status=enums.enum("site_status", loc.get("status"), w),
+            lat=geo.get("lat"),
+            lon=geo.get("lon"),
+        ))  # fmt: skip
+
+
+def _references(study: Study, module: Json, w: list[str]) -> None:
+    for r in module.get("references", []):
+        study.references.append(Reference(
+            citation=_text(r.get("citation")),
+            pmid=_text(r.get("pmid")),
+            doi=enums.doi(r.get("citation")),
+            type=enums.enum("reference_type", r.get("type"), w),
+        ))  # fmt: skip

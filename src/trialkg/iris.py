@@ -1,0 +1,143 @@
+"""Mint every IRI of the graph: stable across runs and machines, from ids or normalized labels."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from functools import lru_cache
+
+from pyoxigraph import NamedNode
+
+from .terms import DATA
+
+__all__ = [
+    "arm", "city", "condition", "country", "drug", "identifier", "intervention", "mesh",
+    "normalize", "organization", "outcome", "person", "publication", "radionuclide",
+    "site", "site_recruitment", "slug", "source_graph", "target", "tracer", "trial",
+]  # fmt: skip
+
+_NCT = re.compile(r"NCT\d{8}")
+
+
+@lru_cache(maxsize=1 << 16)  # sponsors, cities and countries repeat across records
+def normalize(label: str) -> str:
+    """Case-, accent-, punctuation- and space-insensitive form of a label, for matching."""
+    text = unicodedata.normalize("NFKD", label)
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+
+
+@lru_cache(maxsize=1 << 16)
+def slug(label: str, limit: int = 80) -> str:
+    """IRI-safe slug of a label; long labels are cut and keep a hash so they stay distinct."""
+    text = normalize(label).replace("_", " ").replace(" ", "-") or "x"
+    if len(text) > limit:
+        digest = hashlib.sha1(text.encode()).hexdigest()[:8]
+        text = text[: limit - 9].rstrip("-") + "-" + digest
+    return text
+
+
+def _node(*parts: str) -> NamedNode:
+    return NamedNode(DATA + "/".join(parts))
+
+
+def trial(nct_id: str) -> NamedNode:
+    """A registered trial, from its NCT id."""
+    if not _NCT.fullmatch(nct_id):
+        raise ValueError(f"not an NCT id: {nct_id!r}")
+    return _node("trial", nct_id)
+
+
+def local_trial(key: str) -> NamedNode:
+    """A trial whose record carries no registry id, from a stable key of its source."""
+    return _node("trial", "local-" + hashlib.sha1(key.encode()).hexdigest()[:16])
+
+
+def trial_key(trial_iri: NamedNode) -> str:
+    """The last path segment of a trial IRI (its NCT id), used to scope trial-local entities."""
+    return trial_iri.value.rsplit("/", 1)[1]
+
+
+def arm(trial_id: str, label: str) -> NamedNode:
+    return _node("arm", trial_id, slug(label))
+
+
+def intervention(trial_id: str, type_: str | None, name: str) -> NamedNode:
+    return _node("intervention", trial_id, slug(f"{type_ or ''} {name}"))
+
+
+def outcome(trial_id: str, kind: str, index: int) -> NamedNode:
+    return _node("outcome", trial_id, f"{kind}-{index}")
+
+
+def identifier(trial_id: str, value: str) -> NamedNode:
+    return _node("identifier", trial_id, slug(value))
+
+
+def site_recruitment(trial_id: str, site_iri: NamedNode) -> NamedNode:
+    return _node("site-recruitment", trial_id, site_iri.value.rsplit("/", 1)[1])
+
+
+def condition(label: str) -> NamedNode:
+    return _node("condition", slug(label))
+
+
+def mesh(descriptor_id: str) -> NamedNode:
+    """A MeSH descriptor, under NLM's own MeSH RDF namespace."""
+    return NamedNode("http://id.nlm.nih.gov/mesh/" + descriptor_id)
+
+
+def organization(name: str) -> NamedNode:
+    return _node("org", slug(name))
+
+
+def person(name: str) -> NamedNode:
+    # Degrees after the first comma ('Jane Roe, MD PhD') do not make another person.
+    return _node("person", slug(name.split(",")[0]))
+
+
+def country(name: str) -> NamedNode:
+    return _node("country", slug(name))
+
+
+def city(name: str, state: str | None, country_name: str | None) -> NamedNode:
+    parts = [slug(country_name or "unknown")] + ([slug(state)] if state else []) + [slug(name)]
+    return _node("city", *parts)
+
+
+def site(facility: str, city_name: str | None, country_name: str | None) -> NamedNode:
+    """A facility, keyed by name, city and country so one hospital in two trials is one node."""
+    key = "|".join(normalize(x or "") for x in (facility, city_name, country_name))
+    digest = hashlib.sha1(key.encode()).hexdigest()[:10]
+    return _node("site", f"{slug(facility, 60)}-{digest}")
+
+
+def publication(pmid: str | None, doi: str | None, citation: str | None) -> NamedNode:
+    if pmid:
+        return _node("publication", "pmid", pmid)
+    if doi:
+        return _node("publication", "doi", slug(doi))
+    return _node("publication", hashlib.sha1(normalize(citation or "").encode()).hexdigest()[:16])
+
+
+def drug(label: str) -> NamedNode:
+    return _node("drug", slug(label))
+
+
+def tracer(label: str) -> NamedNode:
+    return _node("tracer", slug(label))
+
+
+def radionuclide(symbol: str) -> NamedNode:
+    return _node("radionuclide", slug(symbol))
+
+
+def target(symbol: str) -> NamedNode:
+    return _node("target", slug(symbol))
+
+
+def source_graph(source: str, record_key: str) -> NamedNode:
+    """The named graph of one source record: the file (or URL) it came from and its key there."""
+    digest = hashlib.sha1(f"{source}\x00{record_key}".encode()).hexdigest()[:16]
+    return _node("graph", f"{record_key}-{digest}" if _NCT.fullmatch(record_key) else digest)

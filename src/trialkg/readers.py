@@ -1,0 +1,195 @@
+"""Read files, folders and archives into records, recognizing each format by its content."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import os
+import tarfile
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .extract import ctgov_csv, ctgov_v1, ctgov_v2
+
+__all__ = ["Record", "Skipped", "read_paths", "records_from_bytes"]
+
+_MAX_MEMBER = 512 * 1024 * 1024  # an archive member larger than this when unpacked is refused
+
+
+@dataclass(frozen=True)
+class Record:
+    """One source record: where it came from, which format it is, and its parsed payload."""
+
+    source: str
+    position: str
+    format: str
+    payload: Any
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """Something read that gave no record, and why."""
+
+    source: str
+    position: str
+    reason: str
+
+
+Item = Record | Skipped
+
+
+def read_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Item]:
+    """Records of every file under the given paths (folders recursively, archives opened)."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p, path))
+        elif path.is_file():
+            files = [path]
+        else:
+            yield Skipped(str(path), "", "no such file or folder")
+            continue
+        for file in files:
+            yield from _read_file(file)
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def _read_file(path: Path) -> Iterator[Item]:
+    source = str(path.resolve())
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+        if zipfile.is_zipfile(path):
+            yield from _read_zip(path, source)
+        elif head[:2] == b"\x1f\x8b" and tarfile.is_tarfile(path):
+            yield from _read_tar(path, source)
+        elif head[:2] == b"\x1f\x8b":
+            with gzip.open(path, "rb") as fh:
+                yield from records_from_bytes(fh.read(_MAX_MEMBER + 1), source, "")
+        else:
+            yield from records_from_bytes(path.read_bytes(), source, "")
+    except (OSError, EOFError, zipfile.BadZipFile, tarfile.TarError) as exc:
+        yield Skipped(source, "", f"cannot read file: {exc}")
+
+
+def _read_zip(path: Path, source: str) -> Iterator[Item]:
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            name = info.filename
+            if info.is_dir() or name.startswith("__MACOSX/") or Path(name).name.startswith("."):
+                continue
+            if info.file_size > _MAX_MEMBER:
+                yield Skipped(source, name, f"archive member unpacks to {info.file_size} bytes")
+                continue
+            with archive.open(info) as fh:
+                yield from records_from_bytes(fh.read(_MAX_MEMBER + 1), source, name)
+
+
+def _read_tar(path: Path, source: str) -> Iterator[Item]:
+    # Streaming mode: members are read in order without seeking, so memory stays flat.
+    with tarfile.open(path, "r|*") as archive:
+        for member in archive:
+            if not member.isfile() or Path(member.name).name.startswith("."):
+                continue
+            if member.size > _MAX_MEMBER:
+                yield Skipped(source, member.name, f"archive member is {member.size} bytes")
+                continue
+            fh = archive.extractfile(member)
+            if fh is not None:
+                yield from records_from_bytes(fh.read(), source, member.name)
+
+
+def records_from_bytes(data: bytes, source: str, position: str) -> Iterator[Item]:
+    """Recognize the format of one document by its content and yield its records."""
+    if len(data) > _MAX_MEMBER:
+        yield Skipped(source, position, "document larger than 512 MiB")
+        return
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        yield Skipped(source, position, f"not UTF-8 text (byte {exc.start})")
+        return
+    start = text.lstrip()[:1]
+    if not start:
+        yield Skipped(source, position, "empty document")
+    elif start in "{[":
+        yield from _json_records(text, source, position)
+    elif start == "<":
+        if "<clinical_study" in text[:4096]:
+            yield Record(source, position, "ctgov-xml", data)
+        else:
+            yield Skipped(source, position, "XML whose root is not <clinical_study>")
+    elif ctgov_csv.is_csv_header(next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])):
+        yield from _csv_records(text, source, position)
+    else:
+        yield Skipped(source, position, "not a recognized trial format")
+
+
+def _json_records(text: str, source: str, position: str) -> Iterator[Item]:
+    try:
+        docs: list[Any] = [json.loads(text)]
+    except json.JSONDecodeError as exc:
+        if exc.msg != "Extra data":
+            yield Skipped(source, position, f"invalid JSON: {exc.msg} at line {exc.lineno}")
+            return
+        yield from _ndjson_records(text, source, position)
+        return
+    yield from _json_items(docs[0], source, position)
+
+
+def _ndjson_records(text: str, source: str, position: str) -> Iterator[Item]:
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        where = _join(position, f"line {lineno}")
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield Skipped(source, where, f"invalid JSON: {exc.msg}")
+            continue
+        yield from _json_items(obj, source, where)
+
+
+def _json_items(doc: Any, source: str, position: str) -> Iterator[Item]:
+    if isinstance(doc, dict) and isinstance(doc.get("studies"), list):
+        doc = doc["studies"]  # an API v2 page
+    elif isinstance(doc, dict) and isinstance(doc.get("FullStudiesResponse"), dict):
+        full = doc["FullStudiesResponse"].get("FullStudies") or []
+        doc = [f.get("Study") if isinstance(f, dict) else f for f in full]
+    items = enumerate(doc) if isinstance(doc, list) else [(None, doc)]
+    for index, obj in items:
+        where = position if index is None else _join(position, f"[{index}]")
+        if ctgov_v2.is_study(obj):
+            yield Record(source, where, "ctgov-v2", obj)
+        elif ctgov_v1.is_study(obj):
+            yield Record(source, where, "ctgov-v1", obj)
+        else:
+            keys = ", ".join(list(obj)[:5]) if isinstance(obj, dict) else type(obj).__name__
+            yield Skipped(source, where, f"JSON holds no ClinicalTrials.gov study ({keys})")
+
+
+def _csv_records(text: str, source: str, position: str) -> Iterator[Item]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        for row in reader:
+            where = _join(position, f"row {reader.line_num}")
+            if None in row:
+                yield Skipped(source, where, "CSV row has more fields than the header")
+            else:
+                yield Record(source, where, "ctgov-csv", row)
+    except csv.Error as exc:
+        yield Skipped(source, _join(position, f"line {reader.line_num}"), f"broken CSV: {exc}")
+
+
+def _join(position: str, inner: str) -> str:
+    return f"{position} {inner}" if position else inner

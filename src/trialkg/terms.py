@@ -1,0 +1,86 @@
+"""The trialkg ontology's terms and the external vocabularies it uses, as pyoxigraph nodes."""
+
+from __future__ import annotations
+
+from pyoxigraph import NamedNode
+
+__all__ = ["CLASSES", "DATA", "NS", "PROPERTIES", "PREFIXES", "T"]
+
+NS = "https://w3id.org/trialkg/ontology#"
+DATA = "https://w3id.org/trialkg/"
+
+PREFIXES: dict[str, str] = {
+    "tkg": NS,
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "schema": "http://schema.org/",
+    "mesh": "http://id.nlm.nih.gov/mesh/",
+}
+
+CLASSES: tuple[str, ...] = (
+    "Trial", "Arm", "Intervention", "Outcome", "Condition", "MeshDescriptor", "Drug", "Tracer",
+    "Radionuclide", "MolecularTarget", "Organization", "Site", "SiteRecruitment", "City",
+    "Country", "Publication", "Person", "Identifier", "SourceRecord",
+)  # fmt: skip
+
+PROPERTIES: tuple[str, ...] = (
+    # identification
+    "nctId", "identifier", "idValue", "idType", "idDomain", "orgStudyId", "acronym",
+    "briefTitle", "officialTitle",
+    # status and design
+    "status", "whyStopped", "phase", "studyType", "allocation", "interventionModel",
+    "observationalModel", "timePerspective", "primaryPurpose", "masking", "enrollment",
+    "enrollmentType", "hasResults",
+    # dates
+    "startDate", "primaryCompletionDate", "completionDate", "firstPosted", "lastUpdatePosted",
+    # description
+    "briefSummary", "detailedDescription", "keyword", "description",
+    # conditions
+    "condition", "meshTerm", "conditionMeshTerm", "interventionMeshTerm",
+    # arms, interventions, outcomes
+    "arm", "armType", "armIntervention", "intervention", "interventionType", "otherName",
+    "primaryOutcome", "secondaryOutcome", "otherOutcome", "outcome", "measure", "timeFrame",
+    # tracers and drugs
+    "drug", "tracer", "radionuclide", "vector", "molecularTarget", "modality",
+    # eligibility
+    "eligibilityCriteria", "minimumAge", "maximumAge", "sex", "healthyVolunteers",
+    # people and organizations
+    "sponsor", "leadSponsor", "collaborator", "agencyClass", "responsiblePartyType",
+    "responsibleParty", "official", "principalInvestigator", "studyDirector", "studyChair",
+    "affiliation",
+    # places
+    "site", "country", "city", "state", "postalCode", "latitude", "longitude",
+    "siteRecruitment", "recruitmentSite", "siteStatus",
+    # publications
+    "reference", "backgroundReference", "resultReference", "derivedReference", "pmid", "doi",
+    "citation",
+    # links between trials
+    "relatedListed",
+    # provenance of a source record (a named graph)
+    "describes", "sourceFile", "recordPosition", "sourceFormat", "contentHash",
+    "trialkgVersion",
+)  # fmt: skip
+
+
+class _Terms:
+    """Attribute access to every ontology term: ``T.Trial``, ``T.leadSponsor``."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        for name in names:
+            setattr(self, name, NamedNode(NS + name))
+
+    def __getattr__(self, name: str) -> NamedNode:  # only reached for unknown names
+        raise AttributeError(f"{name!r} is not a term of the trialkg ontology")
+
+
+T = _Terms(CLASSES + PROPERTIES)
+
+RDF_TYPE = NamedNode(PREFIXES["rdf"] + "type")
+RDFS_LABEL = NamedNode(PREFIXES["rdfs"] + "label")
+PROV_GENERATED_AT = NamedNode(PREFIXES["prov"] + "generatedAtTime")
+PROV_ENTITY = NamedNode(PREFIXES["prov"] + "Entity")
+XSD = PREFIXES["xsd"]

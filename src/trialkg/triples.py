@@ -1,0 +1,231 @@
+"""Turn a Study into RDF triples under the trialkg ontology: the one place statements are made."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pyoxigraph import Literal, NamedNode, Triple
+
+from . import iris
+from .model import Investigator, Study
+from .terms import RDF_TYPE, RDFS_LABEL, XSD, T
+
+__all__ = ["date_literal", "study_triples"]
+
+_INT = NamedNode(XSD + "integer")
+_BOOL = NamedNode(XSD + "boolean")
+_DEC = NamedNode(XSD + "decimal")
+_DATE_TYPES = {10: NamedNode(XSD + "date"), 7: NamedNode(XSD + "gYearMonth"), 4: NamedNode(XSD + "gYear")}
+_OFFICIAL = {
+    "PRINCIPAL_INVESTIGATOR": T.principalInvestigator,
+    "STUDY_DIRECTOR": T.studyDirector,
+    "STUDY_CHAIR": T.studyChair,
+}
+_REFERENCE = {
+    "BACKGROUND": T.backgroundReference,
+    "RESULT": T.resultReference,
+    "DERIVED": T.derivedReference,
+}
+
+
+def date_literal(iso: str) -> Literal:
+    """xsd:date, xsd:gYearMonth or xsd:gYear, by how much of the date the source gave."""
+    return Literal(iso, datatype=_DATE_TYPES[len(iso)])
+
+
+class _Out:
+    """Collects triples; skips None values so callers need no guards."""
+
+    def __init__(self) -> None:
+        self.items: list[Triple] = []
+
+    def add(self, s: NamedNode, p: NamedNode, o: NamedNode | Literal | str | None) -> None:
+        if o is None:
+            return
+        self.items.append(Triple(s, p, Literal(o) if isinstance(o, str) else o))
+
+    def entity(self, node: NamedNode, cls: NamedNode, label: str) -> NamedNode:
+        self.add(node, RDF_TYPE, cls)
+        self.add(node, RDFS_LABEL, label)
+        return node
+
+
+def study_triples(study: Study, trial: NamedNode) -> list[Triple]:
+    """All statements one record makes about its trial and the entities it links to."""
+    out = _Out()
+    key = iris.trial_key(trial)
+    out.entity(trial, T.Trial, study.brief_title or study.official_title or study.nct_id or key)
+    _identity(out, study, trial, key)
+    _design(out, study, trial)
+    _conditions(out, study, trial)
+    _arms(out, study, trial, key)
+    _outcomes(out, study, trial, key)
+    _people(out, study, trial)
+    _sites(out, study, trial, key)
+    _references(out, study, trial)
+    for nct in study.related_listed:
+        out.add(trial, T.relatedListed, iris.trial(nct))
+    return out.items
+
+
+def _identity(out: _Out, s: Study, trial: NamedNode, key: str) -> None:
+    out.add(trial, T.nctId, s.nct_id)
+    out.add(trial, T.orgStudyId, s.org_study_id)
+    out.add(trial, T.acronym, s.acronym)
+    out.add(trial, T.briefTitle, s.brief_title)
+    out.add(trial, T.officialTitle, s.official_title)
+    ids = [(s.nct_id, "NCT", "ClinicalTrials.gov"), (s.org_study_id, "ORG_STUDY_ID", None)]
+    ids += [(x.id, x.type, x.domain) for x in s.secondary_ids]
+    for value, type_, domain in ids:
+        if value:
+            node = out.entity(iris.identifier(key, value), T.Identifier, value)
+            out.add(trial, T.identifier, node)
+            out.add(node, T.idValue, value)
+            out.add(node, T.idType, type_)
+            out.add(node, T.idDomain, domain)
+
+
+def _design(out: _Out, s: Study, trial: NamedNode) -> None:
+    for prop, value in (
+        (T.status, s.status), (T.whyStopped, s.why_stopped), (T.studyType, s.study_type),
+        (T.allocation, s.allocation), (T.interventionModel, s.intervention_model),
+        (T.observationalModel, s.observational_model), (T.timePerspective, s.time_perspective),
+        (T.primaryPurpose, s.primary_purpose), (T.masking, s.masking),
+        (T.enrollmentType, s.enrollment_type), (T.briefSummary, s.brief_summary),
+        (T.detailedDescription, s.detailed_description),
+        (T.eligibilityCriteria, s.eligibility_criteria), (T.minimumAge, s.minimum_age),
+        (T.maximumAge, s.maximum_age), (T.sex, s.sex),
+    ):  # fmt: skip
+        out.add(trial, prop, value)
+    for phase in s.phases:
+        out.add(trial, T.phase, phase)
+    if s.enrollment is not None:
+        out.add(trial, T.enrollment, Literal(str(s.enrollment), datatype=_INT))
+    for prop, flag in ((T.healthyVolunteers, s.healthy_volunteers), (T.hasResults, s.has_results)):
+        if flag is not None:
+            out.add(trial, prop, Literal("true" if flag else "false", datatype=_BOOL))
+    for prop, iso in (
+        (T.startDate, s.start_date), (T.primaryCompletionDate, s.primary_completion_date),
+        (T.completionDate, s.completion_date), (T.firstPosted, s.first_posted),
+        (T.lastUpdatePosted, s.last_update_posted),
+    ):  # fmt: skip
+        if iso:
+            out.add(trial, prop, date_literal(iso))
+    for keyword in s.keywords:
+        out.add(trial, T.keyword, keyword)
+
+
+def _conditions(out: _Out, s: Study, trial: NamedNode) -> None:
+    mesh_by_term = {iris.normalize(term): mid for mid, term in s.condition_mesh}
+    for label in s.conditions:
+        node = out.entity(iris.condition(label), T.Condition, label)
+        out.add(trial, T.condition, node)
+        # A condition registered under its exact MeSH heading is that descriptor.
+        if (mid := mesh_by_term.get(iris.normalize(label))) is not None:
+            out.add(node, T.meshTerm, iris.mesh(mid))
+    for prop, pairs in ((T.conditionMeshTerm, s.condition_mesh), (T.interventionMeshTerm, s.intervention_mesh)):
+        for mid, term in pairs:
+            out.add(trial, prop, out.entity(iris.mesh(mid), T.MeshDescriptor, term))
+
+
+def _arms(out: _Out, s: Study, trial: NamedNode, key: str) -> None:
+    by_name: dict[str, NamedNode] = {}
+    for i in s.interventions:
+        node = out.entity(iris.intervention(key, i.type, i.name), T.Intervention, i.name)
+        by_name[iris.normalize(i.name)] = node
+        out.add(trial, T.intervention, node)
+        out.add(node, T.interventionType, i.type)
+        out.add(node, T.description, i.description)
+        for other in i.other_names:
+            out.add(node, T.otherName, other)
+    arms = {}
+    for a in s.arms:
+        node = out.entity(iris.arm(key, a.label), T.Arm, a.label)
+        arms[iris.normalize(a.label)] = node
+        out.add(trial, T.arm, node)
+        out.add(node, T.armType, a.type)
+        out.add(node, T.description, a.description)
+        for name in a.intervention_names:
+            # v2 writes arm links as 'Drug: name'; match on the name with or without its type.
+            target = by_name.get(iris.normalize(name)) or by_name.get(
+                iris.normalize(name.split(":", 1)[-1])
+            )
+            out.add(node, T.armIntervention, target)
+    for i in s.interventions:
+        for label in i.arm_labels:
+            if (arm := arms.get(iris.normalize(label))) is not None:
+                out.add(arm, T.armIntervention, by_name[iris.normalize(i.name)])
+
+
+def _outcomes(out: _Out, s: Study, trial: NamedNode, key: str) -> None:
+    props = {"primary": T.primaryOutcome, "secondary": T.secondaryOutcome, "other": T.otherOutcome}
+    counts = dict.fromkeys(props, 0)
+    for o in s.outcomes:
+        counts[o.kind] += 1
+        node = out.entity(iris.outcome(key, o.kind, counts[o.kind]), T.Outcome, o.measure)
+        out.add(trial, props[o.kind], node)
+        out.add(node, T.measure, o.measure)
+        out.add(node, T.description, o.description)
+        out.add(node, T.timeFrame, o.time_frame)
+
+
+def _person(out: _Out, p: Investigator) -> NamedNode:
+    node = out.entity(iris.person(p.name), T.Person, p.name.split(",")[0].strip())
+    if p.affiliation:
+        org = out.entity(iris.organization(p.affiliation), T.Organization, p.affiliation)
+        out.add(node, T.affiliation, org)
+    return node
+
+
+def _people(out: _Out, s: Study, trial: NamedNode) -> None:
+    for sp in s.sponsors:
+        org = out.entity(iris.organization(sp.name), T.Organization, sp.name)
+        out.add(trial, T.leadSponsor if sp.role == "lead" else T.collaborator, org)
+        out.add(org, T.agencyClass, sp.agency_class)
+    out.add(trial, T.responsiblePartyType, s.responsible_party_type)
+    if s.responsible_party:
+        out.add(trial, T.responsibleParty, _person(out, s.responsible_party))
+    for inv in s.investigators:
+        out.add(trial, _OFFICIAL.get(inv.role or "", T.official), _person(out, inv))
+
+
+def _sites(out: _Out, s: Study, trial: NamedNode, key: str) -> None:
+    for loc in s.locations:
+        country = None
+        if loc.country:
+            country = out.entity(iris.country(loc.country), T.Country, loc.country)
+            out.add(trial, T.country, country)
+        city = None
+        if loc.city:
+            city = out.entity(iris.city(loc.city, loc.state, loc.country), T.City, loc.city)
+            out.add(city, T.country, country)
+            out.add(city, T.state, loc.state)
+        if not loc.facility:
+            continue
+        site = out.entity(iris.site(loc.facility, loc.city, loc.country), T.Site, loc.facility)
+        out.add(trial, T.site, site)
+        out.add(site, T.city, city)
+        out.add(site, T.country, country)
+        out.add(site, T.state, loc.state)
+        out.add(site, T.postalCode, loc.zip)
+        if loc.lat is not None and loc.lon is not None:
+            out.add(site, T.latitude, Literal(str(loc.lat), datatype=_DEC))
+            out.add(site, T.longitude, Literal(str(loc.lon), datatype=_DEC))
+        if loc.status:
+            rec = iris.site_recruitment(key, site)
+            out.entity(rec, T.SiteRecruitment, f"{key} at {loc.facility}")
+            out.add(trial, T.siteRecruitment, rec)
+            out.add(rec, T.recruitmentSite, site)
+            out.add(rec, T.siteStatus, loc.status)
+
+
+def _references(out: _Out, s: Study, trial: NamedNode) -> None:
+    for r in s.references:
+        if not (r.pmid or r.doi or r.citation):
+            continue
+        label = r.citation or (f"PMID {r.pmid}" if r.pmid else f"doi:{r.doi}")
+        node = out.entity(iris.publication(r.pmid, r.doi, r.citation), T.Publication, label)
+        out.add(trial, _REFERENCE.get(r.type or "", T.reference), node)
+        out.add(node, T.pmid, r.pmid)
+        out.add(node, T.doi, r.doi)
+        out.add(node, T.citation, r.citation)

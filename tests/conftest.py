@@ -1,0 +1,50 @@
+"""Shared test helpers: fixtures by NCT id, graphs compared as graphs, stores in tmp folders."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib.compare import graph_diff, to_isomorphic
+
+FIXTURES = Path(__file__).parent / "fixtures"
+GOLDEN = Path(__file__).parent / "golden"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+UPDATE_GOLDEN = os.environ.get("TRIALKG_UPDATE_GOLDEN") == "1"
+
+
+def to_rdflib(triples: Iterable[ox.Triple]) -> rdflib.Graph:
+    """An rdflib copy of pyoxigraph triples, through canonical N-Triples."""
+    data = ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES)
+    graph = rdflib.Graph()
+    graph.parse(data=(data or b"").decode(), format="nt")
+    return graph
+
+
+def assert_same_graph(actual: rdflib.Graph, golden_path: Path) -> None:
+    """Compare with a golden Turtle file as graphs; on failure list missing and extra triples."""
+    if UPDATE_GOLDEN or not golden_path.exists():
+        golden_path.write_text(actual.serialize(format="turtle"))
+        if not UPDATE_GOLDEN:
+            pytest.fail(f"golden file {golden_path.name} was missing and has been written: review it")
+    expected = rdflib.Graph().parse(golden_path, format="turtle")
+    iso_a, iso_e = to_isomorphic(actual), to_isomorphic(expected)
+    if iso_a == iso_e:
+        return
+    _, missing, extra = graph_diff(iso_e, iso_a)
+    lines = [f"graph differs from {golden_path.name}:"]
+    lines += [f"  missing: {s.n3()} {p.n3()} {o.n3()}"[:300] for s, p, o in sorted(missing)[:40]]
+    lines += [f"  extra:   {s.n3()} {p.n3()} {o.n3()}"[:300] for s, p, o in sorted(extra)[:40]]
+    pytest.fail("\n".join(lines))
+
+
+@pytest.fixture
+def shared() -> Path:
+    """The shared corpus beside the repository; tests that need it are skipped without it."""
+    if not (SHARED / "corpus").is_dir():
+        pytest.skip("../shared/corpus is not beside this checkout")
+    return SHARED
