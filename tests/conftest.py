@@ -11,6 +11,8 @@ import pytest
 import rdflib
 from rdflib.compare import graph_diff, to_isomorphic
 
+from trialkg.terms import NS
+
 FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN = Path(__file__).parent / "golden"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -21,6 +23,7 @@ def to_rdflib(triples: Iterable[ox.Triple]) -> rdflib.Graph:
     """An rdflib copy of pyoxigraph triples, through canonical N-Triples."""
     data = ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES)
     graph = rdflib.Graph()
+    graph.bind("tkg", NS)
     graph.parse(data=(data or b"").decode(), format="nt")
     return graph
 

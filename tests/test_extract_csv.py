@@ -9,8 +9,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
 
+from conftest import FIXTURES
 from trialkg.extract import ctgov_csv, ctgov_v2, extract
 from trialkg.model import Location, Outcome, Study
 
@@ -145,9 +145,10 @@ def test_classic_search_csv_row_maps_through_enums() -> None:
     assert [_address(loc) for loc in s.locations] == [
         ("Hospital Escuela Oscar Danilo Rosales Arguello", "León", "Leon", None, "Nicaragua")
     ]
-    # Classic 'Outcome Measures' mixes primary and secondary titles: reported, not guessed.
-    assert s.outcomes == []
-    assert s.warnings == ["4 classic 'Outcome Measures' without primary/secondary kind skipped"]
+    # Classic 'Outcome Measures' mixes primary and secondary titles: kept, kind not guessed.
+    assert len(s.outcomes) == 4 and {o.kind for o in s.outcomes} == {"unspecified"}
+    assert all(o.measure and o.time_frame is None for o in s.outcomes)
+    assert s.warnings == []
 
 
 @pytest.mark.parametrize(
@@ -196,12 +197,43 @@ def test_location_parts_are_assigned_from_the_right(text: str, address: tuple[st
     assert _address(loc) == address
 
 
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        (
+            "Patient satisfaction rate, The number of patients with an EDITS score ≥ 50 compared to the "
+            "total number of patients, at week 12, year 1, 2, 4, 6, 8 and 10 after surgery",
+            ("Patient satisfaction rate",
+             "The number of patients with an EDITS score ≥ 50 compared to the total number of patients",
+             "at week 12, year 1, 2, 4, 6, 8 and 10 after surgery"),
+        ),
+        (
+            "EHS, The change in Erection Hardness Score (EHS) at 0 months, 2 months, 4 months, and 6 "
+            "months., 0 months, 2 months, 4 months, 6 months",
+            ("EHS",
+             "The change in Erection Hardness Score (EHS) at 0 months, 2 months, 4 months, and 6 months.",
+             "0 months, 2 months, 4 months, 6 months"),
+        ),
+        (
+            "International Index of Erectile Function (IIEF)-5 score, 1, 3, 6, and 12 months",
+            ("International Index of Erectile Function (IIEF)-5 score", None, "1, 3, 6, and 12 months"),
+        ),
+        ("Patient satisfaction", ("Patient satisfaction", None, None)),
+    ],
+)  # fmt: skip
+def test_outcome_pieces(text: str, parts: tuple[str | None, ...]) -> None:
+    (o,) = ctgov_csv.parse({"NCT Number": "NCT00000000", "Secondary Outcome Measures": text}).outcomes
+    assert (o.kind, o.measure, o.description, o.time_frame) == ("secondary", *parts)
+
+
 def test_bad_rows() -> None:
     with pytest.raises(ValueError, match="row has no NCT Number"):
         ctgov_csv.parse({"NCT Number": "", "Study Title": "x"})
     with pytest.raises(ValueError, match="row has no NCT Number"):
         ctgov_csv.parse({"Study Title": "x"})
-    s = ctgov_csv.parse({"\ufeffNCT Number": " NCT06600893 ", "Brand New Column": "1", "Study Status": "PAUSED"})
+    s = ctgov_csv.parse(
+        {"\ufeffNCT Number": " NCT06600893 ", "Brand New Column": "1", "Study Status": "PAUSED"}
+    )
     assert s.nct_id == "NCT06600893" and s.status == "PAUSED"
     assert "unknown column 'Brand New Column'" in s.warnings
     assert any("PAUSED" in w for w in s.warnings)
@@ -221,13 +253,17 @@ def test_csv_row_goes_through_the_format_registry() -> None:
     assert trial.value.endswith("/trial/NCT06600893") and triples
 
 
+# Every Study field both formats carry, compared whole.
+AGREE = (
+    "nct_id", "brief_title", "status", "phases", "study_type", "enrollment", "start_date", "conditions",
+    "org_study_id", "acronym", "allocation", "intervention_model", "primary_purpose", "masking",
+    "primary_completion_date", "completion_date", "first_posted", "last_update_posted", "sex",
+    "has_results",
+)  # fmt: skip
+
+
 def _assert_agree(c: Study, v: Study) -> None:
-    fields = (
-        "nct_id brief_title status phases study_type enrollment start_date conditions org_study_id "
-        "acronym allocation intervention_model primary_purpose masking primary_completion_date "
-        "completion_date first_posted last_update_posted sex has_results"
-    ).split()
-    for name in fields:
+    for name in AGREE:
         assert getattr(c, name) == getattr(v, name), (c.nct_id, name)
     assert [i.id for i in c.secondary_ids] == [i.id for i in v.secondary_ids], c.nct_id
     assert [(i.type, i.name) for i in c.interventions] == [(i.type, i.name) for i in v.interventions]
@@ -248,15 +284,16 @@ def test_corpus_csv_and_zip_hold_the_same_trials(shared: Path) -> None:
         _assert_agree(c, v)
         assert len(c.locations) == len(v.locations), c.nct_id
         sites += len(c.locations)
-        same_sites += sum(_address(a) == _address(b) for a, b in zip(c.locations, v.locations))
+        same_sites += sum(_address(a) == _address(b) for a, b in zip(c.locations, v.locations, strict=True))
         assert [o.kind for o in c.outcomes] == [o.kind for o in v.outcomes], c.nct_id
         outcomes += len(c.outcomes)
-        same_outcomes += sum(a == b for a, b in zip(c.outcomes, v.outcomes))
+        same_outcomes += sum(a == b for a, b in zip(c.outcomes, v.outcomes, strict=True))
         # Observational design values are cut off by the export (see the parser).
         assert c.warnings in ([], ["truncated study design item 'Time Perspective: p' dropped"])
-    # Addresses and outcomes are comma-joined in the CSV: a best split, measured (3281 / 3569).
+    # Addresses and outcomes are comma-joined in the CSV: a best split, measured here as 3201 of
+    # 3281 sites and 3132 of 3569 outcomes exactly as in v2.
     assert (sites, outcomes) == (3281, 3569)
-    assert same_sites / sites > 0.97 and same_outcomes / outcomes > 0.85
+    assert same_sites / sites > 0.97 and same_outcomes / outcomes > 0.85, (same_sites, same_outcomes)
 
 
 def test_every_corpus_csv_row_parses(shared: Path) -> None:

@@ -58,7 +58,7 @@ class Intervention:
 
 @dataclass
 class Outcome:
-    """An outcome measure; kind is 'primary', 'secondary' or 'other'."""
+    """An outcome measure; kind is 'primary', 'secondary', 'other' or 'unspecified'."""
 
     kind: str
     measure: str

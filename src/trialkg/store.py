@@ -51,7 +51,8 @@ class Store:
     def content_hash(self, graph: ox.NamedNode) -> str | None:
         """The content hash recorded for a source record's graph, if it is in the store."""
         for quad in self._store.quads_for_pattern(graph, T.contentHash, None, graph):
-            return str(quad.object.value)
+            if isinstance(quad.object, ox.Literal):
+                return quad.object.value
         return None
 
     def replace(self, graphs: Mapping[ox.NamedNode, list[ox.Triple]]) -> None:
@@ -74,7 +75,9 @@ class Store:
         self, sparql: str, bindings: Mapping[str, object] | None = None, *, prefixes: bool = True
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """Run SPARQL over the union of all graphs; ``bindings`` are bound as RDF terms."""
-        subs = {ox.Variable(k): to_term(v) for k, v in (bindings or {}).items()}
+        subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(k): to_term(v) for k, v in (bindings or {}).items()
+        }
         try:
             return self._store.query(
                 (_PREFIX_LINES if prefixes else "") + sparql,

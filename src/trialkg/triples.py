@@ -74,7 +74,9 @@ def _identity(out: _Out, s: Study, trial: NamedNode, key: str) -> None:
     out.add(trial, T.acronym, s.acronym)
     out.add(trial, T.briefTitle, s.brief_title)
     out.add(trial, T.officialTitle, s.official_title)
-    ids = [(s.nct_id, "NCT", "ClinicalTrials.gov"), (s.org_study_id, "ORG_STUDY_ID", None)]
+    ids: list[tuple[str | None, str | None, str | None]] = [
+        (s.nct_id, "NCT", "ClinicalTrials.gov"), (s.org_study_id, "ORG_STUDY_ID", None)
+    ]
     ids += [(x.id, x.type, x.domain) for x in s.secondary_ids]
     for value, type_, domain in ids:
         if value:
@@ -158,7 +160,10 @@ def _arms(out: _Out, s: Study, trial: NamedNode, key: str) -> None:
 
 
 def _outcomes(out: _Out, s: Study, trial: NamedNode, key: str) -> None:
-    props = {"primary": T.primaryOutcome, "secondary": T.secondaryOutcome, "other": T.otherOutcome}
+    props = {
+        "primary": T.primaryOutcome, "secondary": T.secondaryOutcome, "other": T.otherOutcome,
+        "unspecified": T.outcome,  # the classic CSV does not say which kind an outcome is
+    }  # fmt: skip
     counts = dict.fromkeys(props, 0)
     for o in s.outcomes:
         counts[o.kind] += 1
