@@ -14,15 +14,20 @@ from pathlib import PurePath
 from pyoxigraph import Literal, NamedNode, Triple
 
 from . import __version__, iris
-from .extract import extract
+from .conditions import Lexicon, shipped
+from .extract import FORMATS
+from .link import Link, link
+from .model import Study
 from .readers import Record, Skipped, read_paths
 from .store import Store
 from .terms import PROV_ENTITY, PROV_GENERATED_AT, RDF_TYPE, RDFS_LABEL, XSD, T
+from .triples import study_triples
 
 __all__ = ["BuildReport", "build", "content_hash", "provenance"]
 
 _NCT = re.compile(r"NCT\d{8}")
 _BATCH = 500
+_CONDITION_LABELS = "SELECT DISTINCT ?label WHERE { ?c a tkg:Condition ; rdfs:label ?label }"
 
 
 @dataclass
@@ -37,6 +42,7 @@ class BuildReport:
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[tuple[str, str, str]] = field(default_factory=list)
     formats: Counter[str] = field(default_factory=Counter)
+    links: list[Link] = field(default_factory=list)
 
     def warning_kinds(self) -> Counter[str]:
         # Group by the message's shape: quoted values and numbers vary between records.
@@ -48,6 +54,8 @@ def content_hash(record: Record) -> str:
     payload = record.payload
     if isinstance(payload, bytes):
         data = payload
+    elif isinstance(payload, str):
+        data = payload.encode()
     else:
         data = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.sha256(data + b"\x00" + __version__.encode()).hexdigest()
@@ -72,11 +80,6 @@ def provenance(graph: NamedNode, trial: NamedNode, record: Record, digest: str, 
     return triples
 
 
-def _record_key(record: Record, nct_id: str | None) -> str:
-    # The same trial re-read from the same file replaces its graph even if it moved in the file.
-    return nct_id or record.position or "document"
-
-
 def _name_mismatch(record: Record, nct_id: str) -> str | None:
     name = PurePath(record.position or record.source).name
     named = _NCT.match(name)
@@ -85,54 +88,102 @@ def _name_mismatch(record: Record, nct_id: str) -> str | None:
     return None
 
 
-def build(store: Store, paths: Iterable[str], progress: Iterable[Record | Skipped] | None = None) -> BuildReport:
-    """Ingest every record under ``paths``; bad records are reported and skipped, never fatal."""
-    report = BuildReport()
-    when = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-    items: Iterable[Record | Skipped] = progress if progress is not None else read_paths(paths)
-    batch: dict[NamedNode, list[Triple]] = {}
-    for graph, triples in _extracted(store, items, report, when):
-        batch[graph] = triples
-        if len(batch) >= _BATCH:
-            store.replace(batch)
-            batch = {}
-    if batch:
-        store.replace(batch)
-    if report.written:
+class _Builder:
+    """One build's state: the store, the report, and records waiting for the condition lexicon."""
+
+    def __init__(self, store: Store, contacts: bool) -> None:
+        self.store, self.contacts = store, contacts
+        self.report = BuildReport()
+        self.when = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+        self.seen: set[NamedNode] = set()
+        self.labels: set[str] = set()
+        self.pending: list[tuple[Record, Study]] = []
+
+    def parsed(self, items: Iterable[Record | Skipped]) -> Iterator[tuple[Record, Study]]:
+        for item in items:
+            if isinstance(item, Skipped):
+                self.report.skipped.append(item)
+                continue
+            self.report.records += 1
+            try:
+                study = FORMATS[item.format].parse(item.payload)
+                if study.nct_id:
+                    iris.trial(study.nct_id)  # refuse a malformed id here, with the record named
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                self.report.skipped.append(Skipped(item.source, item.position, f"{item.format}: {exc}"))
+                continue
+            if study.conditions_joined:
+                # Split once every label of this build is known, so ingest order does not matter.
+                self.pending.append((item, study))
+                continue
+            self.labels.update(study.conditions)
+            yield item, study
+
+    def split_pending(self) -> Iterator[tuple[Record, Study]]:
+        if not self.pending:
+            return
+        lexicon = Lexicon(shipped())
+        lexicon.add(self.labels)
+        lexicon.add(row["label"] for row in self.store.select(_CONDITION_LABELS))
+        for item, study in self.pending:
+            study.conditions = [c for line in study.conditions for c in lexicon.split(line)]
+            yield item, study
+
+    def graphs(self, records: Iterable[tuple[Record, Study]]) -> Iterator[tuple[NamedNode, list[Triple]]]:
+        report = self.report
+        for item, study in records:
+            trial = iris.trial(study.nct_id) if study.nct_id else iris.local_trial(f"{item.source}|{item.position}")
+            report.warnings += [(item.source, item.position, w) for w in study.warnings]
+            if study.nct_id and (mismatch := _name_mismatch(item, study.nct_id)):
+                report.warnings.append((item.source, item.position, mismatch))
+            report.formats[item.format] += 1
+            report.trials.add(trial.value)
+            # The same trial re-read from the same file replaces its graph even if it moved in the file.
+            graph = iris.source_graph(item.source, study.nct_id or item.position or "document")
+            if graph in self.seen:
+                report.warnings.append((item.source, item.position, f"{study.nct_id} appears again in this source; the later record is kept"))
+            self.seen.add(graph)
+            digest = content_hash(item)
+            if self.store.content_hash(graph) == digest:
+                report.unchanged += 1
+                continue
+            triples = study_triples(study, trial, contacts=self.contacts)
+            triples += provenance(graph, trial, item, digest, self.when)
+            report.written += 1
+            report.triples += len(triples)
+            yield graph, triples
+
+    def write(self, graphs: Iterable[tuple[NamedNode, list[Triple]]]) -> None:
+        batch: dict[NamedNode, list[Triple]] = {}
+        for graph, triples in graphs:
+            batch[graph] = triples
+            if len(batch) >= _BATCH:
+                self.store.replace(batch)
+                batch = {}
+        if batch:
+            self.store.replace(batch)
+
+
+def build(
+    store: Store,
+    paths: Iterable[str],
+    progress: Iterable[Record | Skipped] | None = None,
+    *,
+    contacts: bool = False,
+) -> BuildReport:
+    """Ingest every record under ``paths``; bad records are reported and skipped, never fatal.
+
+    Records without an NCT id are then linked to the trial they duplicate (see link.py).
+    Contact persons (personal data) are written only with ``contacts``.
+    """
+    b = _Builder(store, contacts)
+    items = progress if progress is not None else read_paths(paths)
+    b.write(b.graphs(b.parsed(items)))
+    b.write(b.graphs(b.split_pending()))
+    b.report.links = link(store)
+    moved = {x.old: x.new for x in b.report.links}
+    b.report.trials = {moved.get(t, t) for t in b.report.trials}
+    if b.report.written:
         store.optimize()  # bulk-loaded files query several times slower until compacted
     store.flush()
-    return report
-
-
-def _extracted(
-    store: Store, items: Iterable[Record | Skipped], report: BuildReport, when: str
-) -> Iterator[tuple[NamedNode, list[Triple]]]:
-    seen: set[NamedNode] = set()
-    for item in items:
-        if isinstance(item, Skipped):
-            report.skipped.append(item)
-            continue
-        report.records += 1
-        try:
-            study, trial, triples = extract(item.format, item.payload, f"{item.source}|{item.position}")
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            report.skipped.append(Skipped(item.source, item.position, f"{item.format}: {exc}"))
-            continue
-        where = (item.source, item.position, study.nct_id or "")
-        report.warnings += [(*where[:2], w) for w in study.warnings]
-        if study.nct_id and (mismatch := _name_mismatch(item, study.nct_id)):
-            report.warnings.append((*where[:2], mismatch))
-        report.formats[item.format] += 1
-        report.trials.add(trial.value)
-        graph = iris.source_graph(item.source, _record_key(item, study.nct_id))
-        if graph in seen:
-            report.warnings.append((*where[:2], f"{study.nct_id} appears again in this source; the later record is kept"))
-        seen.add(graph)
-        digest = content_hash(item)
-        if store.content_hash(graph) == digest:
-            report.unchanged += 1
-            continue
-        triples += provenance(graph, trial, item, digest, when)
-        report.written += 1
-        report.triples += len(triples)
-        yield graph, triples
+    return b.report

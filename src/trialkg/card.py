@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,41 +13,42 @@ from .store import Store
 
 __all__ = ["card", "trial_iris"]
 
-# pyoxigraph binds substitutions only to projected variables, hence ?trial ?g in every SELECT.
-# The record whose trial was updated last speaks for the trial; the others are listed as sources.
+# pyoxigraph binds substitutions only to projected variables, hence ?trial in every SELECT.
+# Every query returns ?g, the source record a row came from: each field is taken from the
+# best-ranked record that has it (the one updated last), so a trial merged from several
+# records (a page and its registry record) shows one card with the gaps of one filled by another.
 _GRAPHS = """
 SELECT ?trial ?g ?file ?pos ?updated ?at WHERE {
   GRAPH ?g { ?g tkg:describes ?trial ; tkg:sourceFile ?file ; prov:generatedAtTime ?at .
              OPTIONAL { ?g tkg:recordPosition ?pos }
              OPTIONAL { ?trial tkg:lastUpdatePosted ?updated } }
 }"""
-_SCALARS = "SELECT ?trial ?g ?p ?o WHERE { GRAPH ?g { ?trial ?p ?o } FILTER(isLITERAL(?o)) }"
-_CONDITIONS = "SELECT ?trial ?g ?label WHERE { GRAPH ?g { ?trial tkg:condition ?c . ?c rdfs:label ?label } }"
-_RELATED = "SELECT ?trial ?g ?other WHERE { GRAPH ?g { ?trial tkg:relatedListed ?other } }"
-_IDS = "SELECT ?trial ?g ?value ?type WHERE { GRAPH ?g { ?trial tkg:identifier ?i . ?i tkg:idValue ?value OPTIONAL { ?i tkg:idType ?type } } }"
-_SPONSORS = """
-SELECT ?trial ?g ?role ?name ?class WHERE { GRAPH ?g {
-  ?trial ?role ?org . VALUES ?role { tkg:leadSponsor tkg:collaborator }
-  ?org rdfs:label ?name . OPTIONAL { ?org tkg:agencyClass ?class } } }"""
-_SITES = """
-SELECT ?trial ?g ?facility ?city ?state ?country ?status WHERE { GRAPH ?g {
-  ?trial tkg:site ?s . ?s rdfs:label ?facility .
-  OPTIONAL { ?s tkg:city ?c . ?c rdfs:label ?city }
-  OPTIONAL { ?s tkg:state ?state }
-  OPTIONAL { ?s tkg:country ?k . ?k rdfs:label ?country }
-  OPTIONAL { ?trial tkg:siteRecruitment ?r . ?r tkg:recruitmentSite ?s ; tkg:siteStatus ?status } } }"""
-_PUBLICATIONS = """
-SELECT ?trial ?g ?p ?pmid ?doi WHERE { GRAPH ?g {
-  ?trial ?p ?pub . ?pub a tkg:Publication .
-  OPTIONAL { ?pub tkg:pmid ?pmid } OPTIONAL { ?pub tkg:doi ?doi } } }"""
-_TRACERS = """
-SELECT ?trial ?g ?label ?nuclide ?vector ?target ?modality WHERE { GRAPH ?g {
-  ?trial tkg:tracer ?t . ?t rdfs:label ?label .
-  OPTIONAL { ?t tkg:radionuclide ?n . ?n rdfs:label ?nuclide }
-  OPTIONAL { ?t tkg:vector ?v . ?v rdfs:label ?vector }
-  OPTIONAL { ?t tkg:molecularTarget ?m . ?m rdfs:label ?target }
-  OPTIONAL { ?t tkg:modality ?modality } } }"""
-_DRUGS = "SELECT ?trial ?g ?label WHERE { GRAPH ?g { ?trial tkg:drug ?d . ?d rdfs:label ?label } }"
+_QUERIES = {
+    "scalars": "SELECT ?trial ?g ?p ?o WHERE { GRAPH ?g { ?trial ?p ?o } FILTER(isLITERAL(?o)) }",
+    "conditions": "SELECT ?trial ?g ?label WHERE { GRAPH ?g { ?trial tkg:condition ?c . ?c rdfs:label ?label } }",
+    "related": "SELECT ?trial ?g ?other WHERE { GRAPH ?g { ?trial tkg:relatedListed ?other } }",
+    "ids": """SELECT ?trial ?g ?value ?type WHERE { GRAPH ?g {
+        ?trial tkg:identifier ?i . ?i tkg:idValue ?value OPTIONAL { ?i tkg:idType ?type } } }""",
+    "sponsors": """SELECT ?trial ?g ?role ?name ?class WHERE { GRAPH ?g {
+        ?trial ?role ?org . VALUES ?role { tkg:leadSponsor tkg:collaborator }
+        ?org rdfs:label ?name . OPTIONAL { ?org tkg:agencyClass ?class } } }""",
+    "sites": """SELECT ?trial ?g ?facility ?city ?state ?country ?status WHERE { GRAPH ?g {
+        ?trial tkg:site ?s . ?s rdfs:label ?facility .
+        OPTIONAL { ?s tkg:city ?c . ?c rdfs:label ?city }
+        OPTIONAL { ?s tkg:state ?state }
+        OPTIONAL { ?s tkg:country ?k . ?k rdfs:label ?country }
+        OPTIONAL { ?trial tkg:siteRecruitment ?r . ?r tkg:recruitmentSite ?s ; tkg:siteStatus ?status } } }""",
+    "publications": """SELECT ?trial ?g ?p ?pmid ?doi WHERE { GRAPH ?g {
+        ?trial ?p ?pub . ?pub a tkg:Publication .
+        OPTIONAL { ?pub tkg:pmid ?pmid } OPTIONAL { ?pub tkg:doi ?doi } } }""",
+    "tracers": """SELECT ?trial ?g ?label ?nuclide ?vector ?target ?modality WHERE { GRAPH ?g {
+        ?trial tkg:tracer ?t . ?t rdfs:label ?label .
+        OPTIONAL { ?t tkg:radionuclide ?n . ?n rdfs:label ?nuclide }
+        OPTIONAL { ?t tkg:vector ?v . ?v rdfs:label ?vector }
+        OPTIONAL { ?t tkg:molecularTarget ?m . ?m rdfs:label ?target }
+        OPTIONAL { ?t tkg:modality ?modality } } }""",
+    "drugs": "SELECT ?trial ?g ?label WHERE { GRAPH ?g { ?trial tkg:drug ?d . ?d rdfs:label ?label } }",
+}  # fmt: skip
 _ALL = "SELECT DISTINCT ?trial WHERE { GRAPH ?g { ?g tkg:describes ?trial } } ORDER BY ?trial"
 
 _NS = "https://w3id.org/trialkg/ontology#"
@@ -56,11 +58,18 @@ _SINGLE = {
     "enrollment": "enrollment", "startDate": "start_date", "completionDate": "completion_date",
 }  # fmt: skip
 
+Rows = list[dict[str, str]]
+
 
 def trial_iris(store: Store) -> Iterator[str]:
     """Every trial in the store, in IRI order."""
     for row in store.select(_ALL):
         yield row["trial"]
+
+
+def _best(rows_by_graph: dict[str, Rows], rank: list[str]) -> Rows:
+    """The rows of the best-ranked graph that has any."""
+    return next((rows_by_graph[g] for g in rank if rows_by_graph.get(g)), [])
 
 
 def card(store: Store, trial: str) -> dict[str, Any] | None:
@@ -69,46 +78,47 @@ def card(store: Store, trial: str) -> dict[str, Any] | None:
     graphs = list(store.select(_GRAPHS, {"trial": iri}))
     if not graphs:
         return None
-    main = max(graphs, key=lambda r: (r.get("updated", ""), r["at"], r["g"]))
-    b = {"trial": iri, "g": NamedNode(main["g"])}
-    out: dict[str, Any] = {"iri": iri.value, **dict.fromkeys(_SINGLE.values())}
-    phases: list[str] = []
-    acronyms: list[str] = []
-    for row in store.select(_SCALARS, b):
-        name = row["p"].removeprefix(_NS)
-        if name in _SINGLE:
-            out[_SINGLE[name]] = row["o"]
-        elif name == "phase":
-            phases.append(row["o"])
-        elif name == "acronym":
-            acronyms.append(row["o"])
+    ranked = sorted(graphs, key=lambda r: (r.get("updated", ""), r["at"], r["g"]), reverse=True)
+    rank = [r["g"] for r in ranked]
+    found: dict[str, dict[str, Rows]] = {}
+    for name, sparql in _QUERIES.items():
+        by_graph: dict[str, Rows] = defaultdict(list)
+        for row in store.select(sparql, {"trial": iri}):
+            by_graph[row["g"]].append(row)
+        found[name] = by_graph
+    out: dict[str, Any] = {"iri": iri.value}
+    scalars: dict[str, Rows] = defaultdict(list)
+    for g in reversed(rank):  # later (better) graphs overwrite earlier ones
+        for row in found["scalars"].get(g, []):
+            scalars[row["p"].removeprefix(_NS)] = [r for r in found["scalars"][g] if r["p"] == row["p"]]
+    for prop, key in _SINGLE.items():
+        out[key] = scalars[prop][0]["o"] if scalars.get(prop) else None
     if out["enrollment"] is not None:
         out["enrollment"] = int(out["enrollment"])
-    out["phases"] = sorted(phases)
-    out["other_ids"] = sorted({r["value"] for r in store.select(_IDS, b) if r.get("type") != "NCT"} | set(acronyms))
-    out["conditions"] = sorted({r["label"] for r in store.select(_CONDITIONS, b)})
+    out["phases"] = sorted({r["o"] for r in scalars.get("phase", [])})
+    ids = {r["value"] for r in _best(found["ids"], rank) if r.get("type") != "NCT"}
+    out["other_ids"] = sorted(ids | {r["o"] for r in scalars.get("acronym", [])})
+    out["conditions"] = sorted({r["label"] for r in _best(found["conditions"], rank)})
     out["tracers"] = sorted(
         ({"label": r["label"], "radionuclide": r.get("nuclide"), "vector": r.get("vector"),
-          "target": r.get("target"), "modality": r.get("modality")} for r in store.select(_TRACERS, b)),
+          "target": r.get("target"), "modality": r.get("modality")} for r in _best(found["tracers"], rank)),
         key=lambda t: t["label"],
     )  # fmt: skip
-    out["drugs"] = [{"label": x} for x in sorted({r["label"] for r in store.select(_DRUGS, b)})]
+    out["drugs"] = [{"label": x} for x in sorted({r["label"] for r in _best(found["drugs"], rank)})]
     out["sponsors"] = sorted(
         ({"name": r["name"], "role": "lead" if r["role"].endswith("leadSponsor") else "collaborator",
-          "class": r.get("class")} for r in store.select(_SPONSORS, b)),
+          "class": r.get("class")} for r in _best(found["sponsors"], rank)),
         key=lambda s: (s["role"] != "lead", s["name"]),
     )  # fmt: skip
     out["sites"] = _sorted_unique(
         {k: r.get(k) for k in ("facility", "city", "state", "country", "status")}
-        for r in store.select(_SITES, b)
+        for r in _best(found["sites"], rank)
     )
     out["publications"] = _sorted_unique(
         {"pmid": r.get("pmid"), "doi": r.get("doi"), "type": _REF_TYPES.get(r["p"].removeprefix(_NS))}
-        for r in store.select(_PUBLICATIONS, b)
+        for r in _best(found["publications"], rank)
     )
-    out["related_listed"] = sorted(
-        {r["other"].rsplit("/", 1)[1] for r in store.select(_RELATED, b)}
-    )
+    out["related_listed"] = sorted({r["other"].rsplit("/", 1)[1] for r in _best(found["related"], rank)})
     out["sources"] = sorted(r["file"] + (f" {r['pos']}" if r.get("pos") else "") for r in graphs)
     return out
 

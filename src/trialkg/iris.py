@@ -13,7 +13,7 @@ from .terms import DATA
 
 __all__ = [
     "arm", "city", "condition", "country", "drug", "identifier", "intervention", "mesh",
-    "normalize", "organization", "outcome", "person", "publication", "radionuclide",
+    "normalize", "organization", "outcome", "person", "publication", "radionuclide", "related_listing",
     "site", "site_recruitment", "slug", "source_graph", "target", "tracer", "trial",
 ]  # fmt: skip
 
@@ -77,6 +77,10 @@ def identifier(trial_id: str, value: str) -> NamedNode:
 
 def site_recruitment(trial_id: str, site_iri: NamedNode) -> NamedNode:
     return _node("site-recruitment", trial_id, site_iri.value.rsplit("/", 1)[1])
+
+
+def related_listing(trial_id: str, listed_nct: str) -> NamedNode:
+    return _node("related-listing", trial_id, listed_nct)
 
 
 def condition(label: str) -> NamedNode:

@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "Arm",
+    "Contact",
     "Intervention",
     "Investigator",
     "Location",
     "Outcome",
     "Reference",
+    "RelatedListing",
     "SecondaryId",
     "Sponsor",
     "Study",
@@ -76,6 +78,27 @@ class Investigator:
 
 
 @dataclass
+class Contact:
+    """A central or site contact: personal data, kept out of the graph unless asked for."""
+
+    name: str
+    role: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    facility: str | None = None
+
+
+@dataclass
+class RelatedListing:
+    """A trial the source lists as related, with the status and phases it states for it."""
+
+    nct_id: str
+    title: str | None = None
+    status: str | None = None
+    phases: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Location:
     """A site: facility and address, the trial's recruitment status there, and a geo point."""
 
@@ -132,6 +155,9 @@ class Study:
     brief_summary: str | None = None
     detailed_description: str | None = None
     conditions: list[str] = field(default_factory=list)
+    # True when the source joined several conditions into one line (trial pages as text):
+    # the build splits it against the condition labels it knows.
+    conditions_joined: bool = False
     # (MeSH descriptor id, term) pairs from the source's derived section.
     condition_mesh: list[tuple[str, str]] = field(default_factory=list)
     intervention_mesh: list[tuple[str, str]] = field(default_factory=list)
@@ -150,7 +176,8 @@ class Study:
     investigators: list[Investigator] = field(default_factory=list)
     locations: list[Location] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
-    related_listed: list[str] = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
+    related_listed: list[RelatedListing] = field(default_factory=list)
     has_results: bool | None = None
     # Source values this mapping does not know (new fields, unknown enum values): reported, never dropped silently.
     warnings: list[str] = field(default_factory=list)

@@ -66,6 +66,10 @@ class Store:
             ox.Quad(t.subject, t.predicate, t.object, g) for g, ts in graphs.items() for t in ts
         )
 
+    def quads(self, graph: ox.NamedNode) -> Iterator[ox.Quad]:
+        """Every statement of one named graph."""
+        return iter(self._store.quads_for_pattern(None, None, None, graph))
+
     def remove(self, graphs: Iterable[ox.NamedNode]) -> None:
         for graph in graphs:
             if self._store.contains_named_graph(graph):

@@ -24,7 +24,7 @@ PREFIXES: dict[str, str] = {
 CLASSES: tuple[str, ...] = (
     "Trial", "Arm", "Intervention", "Outcome", "Condition", "MeshDescriptor", "Drug", "Tracer",
     "Radionuclide", "MolecularTarget", "Organization", "Site", "SiteRecruitment", "City",
-    "Country", "Publication", "Person", "Identifier", "SourceRecord",
+    "Country", "Publication", "Person", "Identifier", "SourceRecord", "RelatedListing",
 )  # fmt: skip
 
 PROPERTIES: tuple[str, ...] = (
@@ -59,7 +59,9 @@ PROPERTIES: tuple[str, ...] = (
     "reference", "backgroundReference", "resultReference", "derivedReference", "pmid", "doi",
     "citation",
     # links between trials
-    "relatedListed",
+    "relatedListed", "relatedListing", "listedTrial", "listedStatus", "listedPhase",
+    # contacts (personal data: only with build --with-contacts)
+    "contact", "phone", "email",
     # provenance of a source record (a named graph)
     "describes", "sourceFile", "recordPosition", "sourceFormat", "contentHash",
     "trialkgVersion",

@@ -50,8 +50,11 @@ class _Out:
         return node
 
 
-def study_triples(study: Study, trial: NamedNode) -> list[Triple]:
-    """All statements one record makes about its trial and the entities it links to."""
+def study_triples(study: Study, trial: NamedNode, *, contacts: bool = False) -> list[Triple]:
+    """All statements one record makes about its trial and the entities it links to.
+
+    Contact persons with phone numbers and e-mail addresses are personal data: only with ``contacts``.
+    """
     out = _Out()
     key = iris.trial_key(trial)
     out.entity(trial, T.Trial, study.brief_title or study.official_title or study.nct_id or key)
@@ -63,9 +66,32 @@ def study_triples(study: Study, trial: NamedNode) -> list[Triple]:
     _people(out, study, trial)
     _sites(out, study, trial, key)
     _references(out, study, trial)
-    for nct in study.related_listed:
-        out.add(trial, T.relatedListed, iris.trial(nct))
+    _related(out, study, trial, key)
+    if contacts:
+        _contacts(out, study, trial)
     return out.items
+
+
+def _related(out: _Out, s: Study, trial: NamedNode, key: str) -> None:
+    for listing in s.related_listed:
+        other = iris.trial(listing.nct_id)
+        out.add(trial, T.relatedListed, other)
+        node = out.entity(
+            iris.related_listing(key, listing.nct_id), T.RelatedListing, listing.title or listing.nct_id
+        )
+        out.add(trial, T.relatedListing, node)
+        out.add(node, T.listedTrial, other)
+        out.add(node, T.listedStatus, listing.status)
+        for phase in listing.phases:
+            out.add(node, T.listedPhase, phase)
+
+
+def _contacts(out: _Out, s: Study, trial: NamedNode) -> None:
+    for c in s.contacts:
+        node = out.entity(iris.person(c.name), T.Person, c.name.split(",")[0].strip())
+        out.add(trial, T.contact, node)
+        out.add(node, T.phone, c.phone)
+        out.add(node, T.email, c.email)
 
 
 def _identity(out: _Out, s: Study, trial: NamedNode, key: str) -> None:

@@ -36,11 +36,10 @@ FORMATS: dict[str, Format] = {
 }  # fmt: skip
 
 
-def extract(format_name: str, payload: Any, fallback_key: str) -> tuple[Study, NamedNode, list[Triple]]:
+def extract(
+    format_name: str, payload: Any, fallback_key: str, *, contacts: bool = False
+) -> tuple[Study, NamedNode, list[Triple]]:
     """Parse one record and make its triples; a record without NCT id gets a local trial IRI."""
     study = FORMATS[format_name].parse(payload)
-    if study.nct_id:
-        trial = iris.trial(study.nct_id)
-    else:
-        trial = iris.local_trial(fallback_key)
-    return study, trial, study_triples(study, trial)
+    trial = iris.trial(study.nct_id) if study.nct_id else iris.local_trial(fallback_key)
+    return study, trial, study_triples(study, trial, contacts=contacts)
