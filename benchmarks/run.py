@@ -1,8 +1,9 @@
-"""Ingest benchmark: trials/s, triples/s and peak memory, written to benchmarks/RESULTS.md.
+"""All benchmarks in one command, written to benchmarks/RESULTS.md with machine, date and commit.
 
-Run: python benchmarks/run.py [--shared ../shared]. Each case runs in a fresh process so its
-peak RSS is its own; the 'read only' row reads and parses the same records without extracting
-triples or writing, as the floor of what ingest can cost.
+Run: python benchmarks/run.py [--shared ../shared]. Ingest: each case runs in a fresh process so
+its peak RSS is its own; the 'read+parse only' column reads and parses the same records without
+extracting triples or writing, as the floor of what ingest can cost. Then the field-level scores
+of the text-page parsers (pages.py) and the condition splitter (conditions.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+
+import conditions  # noqa: E402  (benchmarks/ is on sys.path when this file runs)
+import pages  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = {
@@ -45,7 +49,8 @@ def _child(mode: str, paths: list[str]) -> None:
 
     start = time.perf_counter()
     if mode == "read":
-        n = sum(1 for r in read_paths(paths) if isinstance(r, Record) and FORMATS[r.format].parse(r.payload))
+        records = (r for r in read_paths(paths) if isinstance(r, Record))
+        n = sum(1 for r in records if FORMATS[r.format].parse(r.payload))
         out = {"records": n, "triples": 0, "store_mb": 0.0}
     else:
         with tempfile.TemporaryDirectory() as tmp:
@@ -74,7 +79,8 @@ def _machine() -> str:
         mem = int(Path("/proc/meminfo").read_text().split()[1]) / 2**20
     except OSError:
         mem = 0.0
-    return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    system = f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
+    return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, {system}"
 
 
 def main() -> None:
@@ -85,7 +91,8 @@ def main() -> None:
     if args.child:
         _child(args.child[0], args.child[1:])
         return
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    git = ["git", "rev-parse", "--short", "HEAD"]
+    commit = subprocess.run(git, cwd=ROOT, capture_output=True, text=True).stdout.strip()
     rows = []
     for name, rel in CASES.items():
         paths = [str(args.shared / r) for r in rel]
@@ -105,9 +112,12 @@ def main() -> None:
         f"- commit: {commit or 'uncommitted'}",
         "- command: `python benchmarks/run.py`", "",
         "## Ingest (`trialkg build` into a new store, including the final optimize)", "",
-        "| input | records | triples | seconds | trials/s | triples/s | peak RSS MB | store MB | read+parse only s | ingest / read |",
+        "| input | records | triples | seconds | trials/s | triples/s | peak RSS MB | store MB"
+        " | read+parse only s | ingest / read |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         *rows, "",
+        pages.evaluate(pages.real_studies(args.shared / "corpus", 60))[0], "",
+        conditions.evaluate(args.shared),
     ])  # fmt: skip
     (ROOT / "benchmarks" / "RESULTS.md").write_text(text)
     print(text)

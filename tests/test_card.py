@@ -7,8 +7,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import FIXTURES
 
+from conftest import FIXTURES
 from trialkg.build import build
 from trialkg.card import card, trial_iris
 from trialkg.store import Store

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from conftest import FIXTURES
-
 from trialkg.extract import ctgov_v2, extract
 from trialkg.terms import T
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, GOLDEN, assert_same_graph, to_rdflib
 
+from conftest import FIXTURES, GOLDEN, assert_same_graph, to_rdflib
 from trialkg.extract import extract
 from trialkg.readers import Record, read_paths
 

@@ -10,7 +10,6 @@ import zipfile
 from pathlib import Path
 
 from conftest import FIXTURES
-
 from trialkg.readers import Record, Skipped, read_paths, records_from_bytes
 
 

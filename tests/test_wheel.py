@@ -8,11 +8,12 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+WHEEL = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w"]
 
 
 def test_wheel_ships_package_data(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT)],
+        WHEEL + [str(tmp_path), str(ROOT)],
         capture_output=True, text=True,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -28,7 +29,7 @@ def test_wheel_ships_package_data(tmp_path: Path) -> None:
 
 def test_installed_wheel_finds_its_resources(tmp_path: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT)],
+        WHEEL + [str(tmp_path), str(ROOT)],
         check=True, capture_output=True,
     )  # fmt: skip
     (wheel,) = tmp_path.glob("trialkg-*.whl")

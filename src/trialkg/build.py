@@ -141,7 +141,8 @@ class _Builder:
             # The same trial re-read from the same file replaces its graph even if it moved in the file.
             graph = iris.source_graph(item.source, study.nct_id or item.position or "document")
             if graph in self.seen:
-                report.warnings.append((item.source, item.position, f"{study.nct_id} appears again in this source; the later record is kept"))
+                again = f"{study.nct_id} appears again in this source; the later record is kept"
+                report.warnings.append((item.source, item.position, again))
             self.seen.add(graph)
             digest = content_hash(item)
             if self.store.content_hash(graph) == digest:

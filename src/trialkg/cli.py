@@ -33,7 +33,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
     store = Store(args.store or default_path())
     items = tqdm(read_paths(args.paths), unit=" records", desc="build", disable=args.quiet or None)
-    report = build(store, args.paths, progress=items)
+    report = build(store, args.paths, progress=items, contacts=args.with_contacts)
     _print_report(report, store.path, args)
     return 1 if report.written + report.unchanged == 0 and report.skipped else 0
 
@@ -49,6 +49,8 @@ def _print_report(report: BuildReport, path: Path, args: argparse.Namespace) -> 
         first = next(s for s in report.skipped if s.reason == reason)
         where = f"{first.source}" + (f" {first.position}" if first.position else "")
         print(f"skipped {count}: {reason} (e.g. {where})")
+    for old, new, reason in sorted({(x.old, x.new, x.reason) for x in report.links}):
+        print(f"linked {old.rsplit('/', 1)[1]} to {new.rsplit('/', 1)[1]} ({reason})")
     for kind, count in report.warning_kinds().most_common(args.warnings):
         print(f"warning {count}: {kind}")
     if args.report:
@@ -96,6 +98,8 @@ def parser() -> argparse.ArgumentParser:
     _store_arg(b)
     b.add_argument("--report", type=Path, help="write every skipped record and warning as JSON here")
     b.add_argument("--warnings", type=int, default=10, help="warning kinds to list (default 10)")
+    b.add_argument("--with-contacts", action="store_true",
+                   help="also write contact persons with phone and e-mail (personal data)")  # fmt: skip
     b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     b.set_defaults(func=_cmd_build)
 

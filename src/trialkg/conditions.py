@@ -6,11 +6,12 @@ import math
 import sys
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 from .iris import normalize
 
-__all__ = ["Lexicon", "shipped"]
+__all__ = ["Lexicon", "shipped", "shipped_lexicon"]
 
 
 def _logit(p: float) -> float:
@@ -78,6 +79,12 @@ class Lexicon:
             spans.append((best[j][1], j))
             j = best[j][1]
         return [" ".join(tokens[i:j]) for i, j in reversed(spans)]
+
+
+@lru_cache(maxsize=1)
+def shipped_lexicon() -> Lexicon:
+    """A lexicon of the shipped labels alone: what a single record can be split with."""
+    return Lexicon(shipped())
 
 
 def shipped() -> list[str]:

@@ -40,7 +40,7 @@ def same_text(a: str, b: str) -> bool:
     x, y = sorted((_words(a), _words(b)), key=len)
     if len(x) < 20:
         return False
-    agree = sum(1 for u, v in zip(x, y) if u == v)
+    agree = sum(1 for u, v in zip(x, y, strict=False) if u == v)
     return agree >= 0.9 * len(x)
 
 
@@ -95,7 +95,10 @@ def _move(store: Store, item: Link) -> None:
         return term
 
     graph = ox.NamedNode(item.graph)
-    triples = [ox.Triple(rename(q.subject), q.predicate, rename(q.object)) for q in store.quads(graph)]
+    triples = [
+        ox.Triple(rename(q.subject), q.predicate, rename(q.object))  # type: ignore[arg-type]
+        for q in store.quads(graph)
+    ]
     store.replace({graph: triples})
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .extract import ctgov_csv, ctgov_v1, ctgov_v2
+from .extract import ctgov_csv, ctgov_v1, ctgov_v2, page_layout
 
 __all__ = ["Record", "Skipped", "read_paths", "records_from_bytes"]
 
@@ -131,6 +131,8 @@ def records_from_bytes(data: bytes, source: str, position: str) -> Iterator[Item
             yield Skipped(source, position, "XML whose root is not <clinical_study>")
     elif ctgov_csv.is_csv_header(next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])):
         yield from _csv_records(text, source, position)
+    elif layout := page_layout(text):
+        yield Record(source, position, layout, text)
     else:
         yield Skipped(source, position, "not a recognized trial format")
 
@@ -140,7 +142,11 @@ def _json_records(text: str, source: str, position: str) -> Iterator[Item]:
         docs: list[Any] = [json.loads(text)]
     except json.JSONDecodeError as exc:
         if exc.msg != "Extra data":
-            yield Skipped(source, position, f"invalid JSON: {exc.msg} at line {exc.lineno}")
+            # A page whose title starts with a bracket ('[18F]FDG PET ...') is text, not JSON.
+            if layout := page_layout(text):
+                yield Record(source, position, layout, text)
+            else:
+                yield Skipped(source, position, f"invalid JSON: {exc.msg} at line {exc.lineno}")
             return
         yield from _ndjson_records(text, source, position)
         return

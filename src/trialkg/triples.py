@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from pyoxigraph import Literal, NamedNode, Triple
 
 from . import iris

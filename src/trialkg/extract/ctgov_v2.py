@@ -6,7 +6,16 @@ from typing import Any
 
 from .. import enums
 from ..model import (
-    Arm, Intervention, Investigator, Location, Outcome, Reference, SecondaryId, Sponsor, Study,
+    Arm,
+    Contact,
+    Intervention,
+    Investigator,
+    Location,
+    Outcome,
+    Reference,
+    SecondaryId,
+    Sponsor,
+    Study,
 )  # fmt: skip
 
 __all__ = ["is_study", "parse"]
@@ -175,8 +184,22 @@ def _people(study: Study, spons: Json, contacts: Json, w: list[str]) -> None:
             ))  # fmt: skip
 
 
+def _contact(c: Json, facility: str | None) -> Contact | None:
+    name = _text(c.get("name"))
+    if not name:
+        return None
+    phone = _text(c.get("phone"))
+    if phone and _text(c.get("phoneExt")):
+        phone += f" ext. {c['phoneExt']}"
+    return Contact(name, _text(c.get("role")), phone, _text(c.get("email")), facility)
+
+
 def _locations(study: Study, module: Json, w: list[str]) -> None:
+    # Contacts are parsed always; the build writes them only when asked (personal data).
+    study.contacts += [c for c in (_contact(x, None) for x in module.get("centralContacts", [])) if c]
     for loc in module.get("locations", []):
+        facility = _text(loc.get("facility"))
+        study.contacts += [c for c in (_contact(x, facility) for x in loc.get("contacts", [])) if c]
         geo = loc.get("geoPoint") or {}
         study.locations.append(Location(
             facility=_text(loc.get("facility")),
