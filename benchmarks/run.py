@@ -3,7 +3,7 @@
 Run: python benchmarks/run.py [--shared ../shared]. Ingest: each case runs in a fresh process so
 its peak RSS is its own; the 'read+parse only' column reads and parses the same records without
 extracting triples or writing, as the floor of what ingest can cost. Then the field-level scores
-of the text-page parsers (pages.py) and the condition splitter (conditions.py).
+of the text-page parsers (page_fields.py) and the condition splitter (conditions.py).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import conditions  # noqa: E402  (benchmarks/ is on sys.path when this file runs)
-import pages  # noqa: E402
+
+import page_fields  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = {
@@ -116,7 +117,7 @@ def main() -> None:
         " | read+parse only s | ingest / read |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         *rows, "",
-        pages.evaluate(pages.real_studies(args.shared / "corpus", 60))[0], "",
+        page_fields.evaluate(page_fields.real_studies(args.shared / "corpus", 60))[0], "",
         conditions.evaluate(args.shared),
     ])  # fmt: skip
     (ROOT / "benchmarks" / "RESULTS.md").write_text(text)

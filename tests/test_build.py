@@ -103,3 +103,16 @@ def test_second_writer_is_refused(tmp_path: Path) -> None:
 def test_reading_a_missing_store_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="no trialkg store here"):
         Store(tmp_path / "nothing", read_only=True)
+
+
+def test_contacts_are_kept_out_unless_asked(tmp_path: Path) -> None:
+    xml = str(FIXTURES / "NCT01832051.xml")
+    ask = "SELECT ?name ?phone WHERE { ?t tkg:contact ?p . ?p rdfs:label ?name OPTIONAL { ?p tkg:phone ?phone } }"
+    plain = Store(tmp_path / "plain")
+    build(plain, [xml, str(FIXTURES / "NCT06830382.page.txt")])
+    assert list(plain.select(ask)) == []
+    assert list(plain.select("SELECT ?x WHERE { ?s tkg:phone|tkg:email ?x }")) == []
+    opted = Store(tmp_path / "opted")
+    build(opted, [xml, str(FIXTURES / "NCT06830382.page.txt")], contacts=True)
+    phones = {r.get("phone") for r in opted.select(ask)}
+    assert "+46812377777" in phones  # a central contact of the page

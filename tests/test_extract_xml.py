@@ -314,3 +314,11 @@ EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
 def test_entity_tricks_are_refused(data: bytes) -> None:
     with pytest.raises(ValueError, match="refused XML"):
         ctgov_xml.parse(data)
+
+
+def test_contacts_are_parsed_with_their_site() -> None:
+    from trialkg.extract import ctgov_xml
+
+    study = ctgov_xml.parse((FIXTURES / "NCT03377387.xml").read_bytes())
+    assert study.contacts and all(c.name for c in study.contacts)
+    assert any(c.facility for c in study.contacts) or any(c.role == "CONTACT" for c in study.contacts)

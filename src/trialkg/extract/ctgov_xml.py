@@ -9,7 +9,9 @@ import defusedxml
 import defusedxml.ElementTree as DET
 
 from .. import enums
-from ..model import Arm, Intervention, Investigator, Location, Outcome, Reference, SecondaryId, Sponsor, Study
+from ..model import (
+    Arm, Contact, Intervention, Investigator, Location, Outcome, Reference, SecondaryId, Sponsor, Study,
+)  # fmt: skip
 
 __all__ = ["ROOT", "is_study", "parse"]
 
@@ -295,9 +297,25 @@ def _people(study: Study, root: Element, w: list[str]) -> None:
             ))  # fmt: skip
 
 
+def _contact(el: Element, role: str, facility: str | None) -> Contact | None:
+    name = _text(el.find("last_name"))
+    if not name:
+        return None
+    phone = _text(el.find("phone"))
+    if phone and (ext := _text(el.find("phone_ext"))):
+        phone += f" ext. {ext}"
+    return Contact(name, role, phone, _text(el.find("email")), facility)
+
+
 def _locations(study: Study, root: Element, w: list[str]) -> None:
+    # Contacts are parsed always; the build writes them only when asked (personal data).
+    for tag, role in (("overall_contact", "CONTACT"), ("overall_contact_backup", "BACKUP")):
+        study.contacts += [c for el in root.findall(tag) if (c := _contact(el, role, None))]
     for loc in root.findall("location"):
         address = loc.find("facility/address")
+        facility = _text(loc.find("facility/name"))
+        for tag, role in (("contact", "CONTACT"), ("contact_backup", "BACKUP")):
+            study.contacts += [c for el in loc.findall(tag) if (c := _contact(el, role, facility))]
 
         def part(tag: str, address: Element | None = address) -> str | None:
             return _text(address.find(tag)) if address is not None else None

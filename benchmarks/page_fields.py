@@ -3,7 +3,7 @@
 Per field, precision is the share of the facts the parser extracted that are right, and recall the
 share of the record's facts it recovered (micro-averaged over records). A field a layout does not
 show is marked '—'. Add a layout to LAYOUTS (and the fields it shows to SHOWN) for another column.
-Run: python benchmarks/pages.py [--shared DIR] [--per-source N] .
+Run: python benchmarks/page_fields.py [--shared DIR] [--per-source N] .
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def evaluate(studies: list[tuple[str, Study]]) -> tuple[str, list[str]]:
     rows.append(f"| **all fields** | {facts_all:,} | " + " | ".join(f"**{t}**" for t in totals) + " |")
     speed = ", ".join(f"{n}: {len(studies) / max(s, 1e-9):,.0f} pages/s" for n, s in seconds.items())
     report = [
-        "## Trial pages as text: field recovery (`benchmarks/pages.py`)", "",
+        "## Trial pages as text: field recovery (`benchmarks/page_fields.py`)", "",
         f"{len(studies)} real records (API v2 arrays and files, legacy XML of `corpus/`) rendered in "
         "each layout by `tests/pages.py` and parsed back by `trialkg.extract.page_long` (`terse`: "
         "`page_terse`, `rowdump`: `page_rowdump`). "
