@@ -21,7 +21,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import conditions  # noqa: E402  (benchmarks/ is on sys.path when this file runs)
-
 import page_fields  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,7 +10,16 @@ import defusedxml.ElementTree as DET
 
 from .. import enums
 from ..model import (
-    Arm, Contact, Intervention, Investigator, Location, Outcome, Reference, SecondaryId, Sponsor, Study,
+    Arm,
+    Contact,
+    Intervention,
+    Investigator,
+    Location,
+    Outcome,
+    Reference,
+    SecondaryId,
+    Sponsor,
+    Study,
 )  # fmt: skip
 
 __all__ = ["ROOT", "is_study", "parse"]
