@@ -10,6 +10,7 @@ from pyoxigraph import NamedNode
 
 from . import iris
 from .store import Store
+from .terms import CURIES
 
 __all__ = ["card", "trial_iris"]
 
@@ -47,7 +48,9 @@ _QUERIES = {
         OPTIONAL { ?t tkg:vector ?v . ?v rdfs:label ?vector }
         OPTIONAL { ?t tkg:molecularTarget ?m . ?m rdfs:label ?target }
         OPTIONAL { ?t tkg:modality ?modality } } }""",
-    "drugs": "SELECT ?trial ?g ?label WHERE { GRAPH ?g { ?trial tkg:drug ?d . ?d rdfs:label ?label } }",
+    # A drug's external ids may come from any record that names it: grounded once, grounded everywhere.
+    "drugs": """SELECT ?trial ?g ?label ?id WHERE { GRAPH ?g { ?trial tkg:drug ?d . ?d rdfs:label ?label }
+        OPTIONAL { ?d skos:exactMatch ?id } }""",
 }  # fmt: skip
 _ALL = "SELECT DISTINCT ?trial WHERE { GRAPH ?g { ?g tkg:describes ?trial } } ORDER BY ?trial"
 
@@ -104,7 +107,10 @@ def card(store: Store, trial: str) -> dict[str, Any] | None:
           "target": r.get("target"), "modality": r.get("modality")} for r in _best(found["tracers"], rank)),
         key=lambda t: t["label"],
     )  # fmt: skip
-    out["drugs"] = [{"label": x} for x in sorted({r["label"] for r in _best(found["drugs"], rank)})]
+    drug_ids: dict[str, set[str]] = defaultdict(set)
+    for r in _best(found["drugs"], rank):
+        drug_ids[r["label"]] |= {c for c in [_curie(r.get("id"))] if c}
+    out["drugs"] = [{"label": x, "ids": sorted(drug_ids[x])} for x in sorted(drug_ids)]
     out["sponsors"] = sorted(
         ({"name": r["name"], "role": "lead" if r["role"].endswith("leadSponsor") else "collaborator",
           "class": r.get("class")} for r in _best(found["sponsors"], rank)),
@@ -121,6 +127,13 @@ def card(store: Store, trial: str) -> dict[str, Any] | None:
     out["related_listed"] = sorted({r["other"].rsplit("/", 1)[1] for r in _best(found["related"], rank)})
     out["sources"] = sorted(r["file"] + (f" {r['pos']}" if r.get("pos") else "") for r in graphs)
     return out
+
+
+def _curie(iri: str | None) -> str | None:
+    for prefix, ns in CURIES.items():
+        if iri and iri.startswith(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return None
 
 
 def _sorted_unique(rows: Iterator[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pyoxigraph import NamedNode
 
-__all__ = ["CLASSES", "DATA", "NS", "PROPERTIES", "PREFIXES", "T"]
+__all__ = ["CLASSES", "CURIES", "DATA", "NS", "PROPERTIES", "PREFIXES", "T"]
 
 NS = "https://w3id.org/trialkg/ontology#"
 DATA = "https://w3id.org/trialkg/"
@@ -45,7 +45,7 @@ PROPERTIES: tuple[str, ...] = (
     "arm", "armType", "armIntervention", "intervention", "interventionType", "otherName",
     "primaryOutcome", "secondaryOutcome", "otherOutcome", "outcome", "measure", "timeFrame",
     # tracers and drugs
-    "drug", "tracer", "radionuclide", "vector", "molecularTarget", "modality",
+    "drug", "tracer", "radionuclide", "vector", "molecularTarget", "modality", "inVocabulary",
     # eligibility
     "eligibilityCriteria", "minimumAge", "maximumAge", "sex", "healthyVolunteers",
     # people and organizations
@@ -85,4 +85,11 @@ RDF_TYPE = NamedNode(PREFIXES["rdf"] + "type")
 RDFS_LABEL = NamedNode(PREFIXES["rdfs"] + "label")
 PROV_GENERATED_AT = NamedNode(PREFIXES["prov"] + "generatedAtTime")
 PROV_ENTITY = NamedNode(PREFIXES["prov"] + "Entity")
+SKOS_EXACT = NamedNode(PREFIXES["skos"] + "exactMatch")
+# External vocabularies as CURIE prefix -> IRI namespace, for grounding links (skos:exactMatch).
+CURIES: dict[str, str] = {
+    "MESH": "http://id.nlm.nih.gov/mesh/",
+    "NCIT": "http://purl.obolibrary.org/obo/NCIT_",
+    "CHEBI": "http://purl.obolibrary.org/obo/CHEBI_",
+}
 XSD = PREFIXES["xsd"]

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pyoxigraph import Literal, NamedNode, Triple
 
 from . import iris
+from .drugs import find_drugs
 from .model import Investigator, Study
-from .terms import RDF_TYPE, RDFS_LABEL, XSD, T
+from .terms import CURIES, RDF_TYPE, RDFS_LABEL, SKOS_EXACT, XSD, T
+from .tracers import find_tracers
 
 __all__ = ["date_literal", "study_triples"]
 
@@ -65,9 +67,40 @@ def study_triples(study: Study, trial: NamedNode, *, contacts: bool = False) -> 
     _sites(out, study, trial, key)
     _references(out, study, trial)
     _related(out, study, trial, key)
+    _agents(out, study, trial)
     if contacts:
         _contacts(out, study, trial)
     return out.items
+
+
+def _curie_iri(curie: str) -> NamedNode | None:
+    prefix, _, local = curie.partition(":")
+    return NamedNode(CURIES[prefix] + local) if prefix in CURIES and local else None
+
+
+def _agents(out: _Out, s: Study, trial: NamedNode) -> None:
+    """Tracers and drugs: the agents a trial administers (tracers.py, drugs.py)."""
+    tracers = find_tracers(s)
+    for t in tracers:
+        node = out.entity(iris.tracer(t.label), T.Tracer, t.label)
+        out.add(trial, T.tracer, node)
+        out.add(node, T.radionuclide, out.entity(iris.radionuclide(t.nuclide.label), T.Radionuclide, t.nuclide.label))
+        if t.vector:
+            out.add(node, T.vector, out.entity(iris.drug(t.vector), T.Drug, t.vector))
+        if t.target:
+            out.add(node, T.molecularTarget, out.entity(iris.target(t.target), T.MolecularTarget, t.target))
+        out.add(node, T.modality, t.modality)
+    # The record's own MeSH terms ground a drug of the same name (v2 interventionBrowseModule).
+    mesh = {iris.normalize(term): mid for mid, term in s.intervention_mesh}
+    for d in find_drugs(s, tracers):
+        node = out.entity(iris.drug(d.label), T.Drug, d.label)
+        out.add(trial, T.drug, node)
+        out.add(node, T.inVocabulary, Literal("true" if d.concept else "false", datatype=_BOOL))
+        names = {d.label} | (set(d.concept.synonyms) if d.concept else set())
+        ids = {iri for c in (d.concept.ids if d.concept else ()) if (iri := _curie_iri(c))}
+        ids |= {iris.mesh(mid) for n in names if (mid := mesh.get(iris.normalize(n)))}
+        for iri in sorted(ids, key=lambda x: x.value):
+            out.add(node, SKOS_EXACT, iri)
 
 
 def _related(out: _Out, s: Study, trial: NamedNode, key: str) -> None:
