@@ -3,7 +3,8 @@
 Run: python benchmarks/run.py [--shared ../shared]. Ingest: each case runs in a fresh process so
 its peak RSS is its own; the 'read+parse only' column reads and parses the same records without
 extracting triples or writing, as the floor of what ingest can cost. Then the field-level scores
-of the text-page parsers (page_fields.py) and the condition splitter (conditions.py).
+of the text-page parsers (page_fields.py), the condition splitter (conditions.py), and the tracer
+and drug cards against the hand labels (gold.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import conditions  # noqa: E402  (benchmarks/ is on sys.path when this file runs)
+import gold  # noqa: E402
 import page_fields  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,7 +119,8 @@ def main() -> None:
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         *rows, "",
         page_fields.evaluate(page_fields.real_studies(args.shared / "corpus", 60))[0], "",
-        conditions.evaluate(args.shared),
+        conditions.evaluate(args.shared), "",
+        gold.evaluate(args.shared),
     ])  # fmt: skip
     (ROOT / "benchmarks" / "RESULTS.md").write_text(text)
     print(text)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from conftest import FIXTURES
-
 from trialkg.drugs import find_drugs, normalize_name
 from trialkg.extract import FORMATS
 from trialkg.model import Arm, Intervention, Study
@@ -50,14 +49,15 @@ def test_prior_therapy_in_arms_is_not_a_drug() -> None:
 
 def test_cold_antibody_for_imaging_is_not_a_drug() -> None:
     study = Study(nct_id=None, interventions=[Intervention("89Zr-DFO-trastuzumab", "RADIATION")], arms=[
-        Arm("PET", "Injection of cold trastuzumab will be mixed with 89Zr-DFO-trastuzumab so that total mass is 50 mg."),
+        Arm("PET", "Injection of cold trastuzumab will be mixed with 89Zr-DFO-trastuzumab so that total mass is 50 mg"),
     ])  # fmt: skip
     assert _labels(study) == set()
 
 
 def test_vector_given_as_therapy_is_a_drug() -> None:
     study = Study(nct_id=None, interventions=[
-        Intervention("Copper Cu 64-DOTA-Trastuzumab", "RADIATION"), Intervention("Trastuzumab", "BIOLOGICAL", "Given IV"),
+        Intervention("Copper Cu 64-DOTA-Trastuzumab", "RADIATION"),
+        Intervention("Trastuzumab", "BIOLOGICAL", "Given IV"),
         Intervention("Pertuzumab", "BIOLOGICAL", "Given IV"),
     ])  # fmt: skip
     assert _labels(study) == {"trastuzumab", "pertuzumab"}

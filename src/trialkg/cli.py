@@ -88,6 +88,15 @@ def _cmd_formats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_stats(args: argparse.Namespace) -> int:
+    from .stats import as_json, render_table, stats
+
+    trials, rows = stats(Store(args.store or default_path(), read_only=True))
+    doc = as_json(trials, rows)
+    print(json.dumps(doc, indent=2) if args.format == "json" else render_table(trials, rows))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="trialkg", description="A knowledge graph of clinical trials.")
     p.add_argument("--version", action="version", version=f"trialkg {__version__}")
@@ -111,6 +120,11 @@ def parser() -> argparse.ArgumentParser:
 
     f = sub.add_parser("formats", help="list the input formats trialkg reads")
     f.set_defaults(func=_cmd_formats)
+
+    st = sub.add_parser("stats", help="count entities per type, their trial links and grounding")
+    _store_arg(st)
+    st.add_argument("--format", choices=("table", "json"), default="table", help="default: table")
+    st.set_defaults(func=_cmd_stats)
     return p
 
 

@@ -22,13 +22,15 @@ _NOT_DRUG = re.compile(
 _CLASS_ONLY = re.compile(
     r"^(?:(?:neo)?adjuvant |standard |conventional |systemic |investigator'?s? choice (?:of )?)?"
     r"(?:chemo(?:therapy)?|hormon(?:e|al) therapy|endocrine therapy|targeted therapy|immunotherapy|"
-    r"radiotherapy|radiation(?: therapy)?|anti-?her2 (?:therapy|treatment|agents?)|her2-?targeted (?:therapy|agents?)|"
+    r"radiotherapy|radiation(?: therapy)?|anti-?her2 (?:therapy|treatment|agents?)|"
+    r"her2-?targeted (?:therapy|agents?)|"
     r"treatment|therapy|drug|medication|study drug|investigational product|experimental product)s?$",
     re.IGNORECASE,
 )
 # A drug named as what patients had before, or as a cold dose that only helps imaging, is not given as therapy.
 _BEFORE = re.compile(
-    r"(?:prior|previous(?:ly)?(?: (?:treated|received))?|pre-?treated|after(?: (?:failure|progression))?(?: (?:of|on))?|"
+    r"(?:prior|previous(?:ly)?(?: (?:treated|received))?|pre-?treated|"
+    r"after(?: (?:failure|progression))?(?: (?:of|on))?|"
     r"following|progress(?:ed|ion)? (?:on|after)|refractory to|resistant to|history of|exposure to|"
     r"cold|unlabell?ed|non-?radioactive|pre-?dose of|pre-?administered|carrier|eligible for|candidates? for)"
     r"[\s,()-]*(?:\w+[\s,()-]+){0,3}$",
@@ -50,7 +52,8 @@ _THERAPY = re.compile(
 _FORM_WORDS = re.compile(
     r"\b(?:injection|infusion|tablets?|capsules?|oral|iv|sc|i\.v\.|s\.c\.|intravenous|subcutaneous|transdermal|patch|"
     r"hydrochloride|hydrobromide|mesylate|maleate|tartrate|citrate|sulfate|phosphate|acetate|"
-    r"fdc|fixed[- ]dose combination|\d+(?:\.\d+)?\s*(?:mg|g|mcg|µg|ug|ml|iu|units?|%)(?:/(?:kg|m2|m²|day|d|ml))?)(?!\w)",
+    r"fdc|fixed[- ]dose combination|"
+    r"\d+(?:\.\d+)?\s*(?:mg|g|mcg|µg|ug|ml|iu|units?|%)(?:/(?:kg|m2|m²|day|d|ml))?)(?!\w)",
     re.IGNORECASE,
 )
 

@@ -1,4 +1,4 @@
-"""Counts of the graph's shared entities per type: how many, how often trials link them, how grounded."""
+"""Counts of the shared entities per type: how many, how often trials link them, how grounded."""
 
 from __future__ import annotations
 
@@ -17,47 +17,51 @@ LOCAL_CLASSES = (
 
 LEGEND = {
     "entities": "distinct nodes of the type",
-    "mentions": "distinct (trial, entity) links: the trial points at the entity directly, or "
-    "through one node that is not a trial (a site's city, a tracer's radionuclide, an "
+    "mentions": "distinct (trial, entity) links that a record states: the trial points at the "
+    "entity directly, or through one other node (a site's city, a tracer's radionuclide, an "
     "investigator's organization)",
     "grounded": "entities tied to an external identifier: a skos:exactMatch to an IRI outside "
     "trialkg, a tkg:meshTerm, a tkg:pmid or tkg:doi (publications), or an IRI that is itself "
     "external (MeSH descriptors)",
 }
 
+_LOCAL = ", ".join(f"tkg:{c}" for c in LOCAL_CLASSES)
 # Every tkg class except the trial-local ones, so classes added later are counted too.
 _TYPES = f"""
     ?e a ?class .
-    FILTER(STRSTARTS(STR(?class), "{NS}"))
-    FILTER(?class NOT IN ({", ".join(f"tkg:{c}" for c in LOCAL_CLASSES)}))
+    FILTER(STRSTARTS(STR(?class), "{NS}") && ?class NOT IN ({_LOCAL}))
 """
 
 _ENTITIES = f"""
 SELECT ?class (COUNT(DISTINCT ?e) AS ?n) WHERE {{ {_TYPES} }} GROUP BY ?class
 """
 
+# Paths are followed inside one record's graph: every record states the entities it links with
+# their types, and joining across the union of thousands of graphs would multiply the rows.
 _MENTIONS = f"""
 SELECT ?class (COUNT(*) AS ?n) WHERE {{
   SELECT DISTINCT ?class ?t ?e WHERE {{
-    ?t a tkg:Trial .
-    {{ ?t ?p ?e }}
-    UNION
-    {{ ?t ?p ?x . FILTER(isIRI(?x)) FILTER NOT EXISTS {{ ?x a tkg:Trial }} ?x ?q ?e }}
-    {_TYPES}
+    GRAPH ?g {{
+      ?t a tkg:Trial .
+      {{ ?t ?p ?e . FILTER(isIRI(?e)) }}
+      UNION
+      {{ ?t ?p ?x . FILTER(isIRI(?x) && ?x != ?t) ?x ?q ?e . FILTER(isIRI(?e)) }}
+      ?e a ?class .
+    }}
+    FILTER(STRSTARTS(STR(?class), "{NS}") && ?class NOT IN ({_LOCAL}))
   }}
 }} GROUP BY ?class
 """
 
+# Grounded nodes first, each once, then their types: far fewer rows than testing every node.
 _GROUNDED = f"""
 SELECT ?class (COUNT(DISTINCT ?e) AS ?n) WHERE {{
+  {{ SELECT DISTINCT ?e WHERE {{
+    {{ ?e skos:exactMatch ?ext . FILTER(isIRI(?ext) && !STRSTARTS(STR(?ext), "{DATA}")) }}
+    UNION {{ ?e tkg:meshTerm ?mesh }} UNION {{ ?e tkg:pmid ?pmid }} UNION {{ ?e tkg:doi ?doi }}
+    UNION {{ ?e a ?any . FILTER(!STRSTARTS(STR(?e), "{DATA}")) }}
+  }} }}
   {_TYPES}
-  FILTER(
-    !STRSTARTS(STR(?e), "{DATA}")
-    || EXISTS {{ ?e skos:exactMatch ?ext . FILTER(isIRI(?ext) && !STRSTARTS(STR(?ext), "{DATA}")) }}
-    || EXISTS {{ ?e tkg:meshTerm ?mesh }}
-    || EXISTS {{ ?e tkg:pmid ?pmid }}
-    || EXISTS {{ ?e tkg:doi ?doi }}
-  )
 }} GROUP BY ?class
 """
 
@@ -88,10 +92,7 @@ def stats(store: Store) -> tuple[int, list[TypeStats]]:
     mentions = _by_class(store, _MENTIONS)
     grounded = _by_class(store, _GROUNDED)
     trials = int(next(store.select(_TRIALS))["n"])
-    rows = [
-        TypeStats(name, n, mentions.get(name, 0), grounded.get(name, 0))
-        for name, n in entities.items()
-    ]
+    rows = [TypeStats(k, n, mentions.get(k, 0), grounded.get(k, 0)) for k, n in entities.items()]
     return trials, sorted(rows, key=lambda r: (-r.entities, r.type))
 
 
@@ -107,11 +108,11 @@ def as_json(trials: int, rows: list[TypeStats]) -> dict[str, object]:
 def render_table(trials: int, rows: list[TypeStats]) -> str:
     """The statistics as a text table with its legend."""
     width = max([len("type")] + [len(r.type) for r in rows])
-    lines = [f"{trials} trials", "",
-             f"{'type':<{width}}  {'entities':>9}  {'mentions':>9}  {'grounded':>9}  {'share':>6}"]  # fmt: skip
+    head = ("type", "entities", "mentions", "grounded", "share")
+    lines = [f"{trials} trials", "", f"{head[0]:<{width}}" + "".join(f"  {h:>9}" for h in head[1:])]
     for r in rows:
-        lines.append(f"{r.type:<{width}}  {r.entities:>9}  {r.mentions:>9}  {r.grounded:>9}  "
-                     f"{r.grounded_share:>6.1%}")  # fmt: skip
+        cells = (r.entities, r.mentions, r.grounded, f"{r.grounded_share:.1%}")
+        lines.append(f"{r.type:<{width}}" + "".join(f"  {c:>9}" for c in cells))
     lines.append("")
     lines += [f"{key}: {text}" for key, text in LEGEND.items()]
     return "\n".join(lines)

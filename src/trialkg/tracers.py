@@ -82,7 +82,7 @@ _STOP = {"pet", "spect", "ct", "mri", "scan", "scans", "imaging", "injection", "
          "radiotracer", "agent", "scintigraphy", "administration", "intravenously", "intravenous", "compared",
          "versus", "vs", "study", "dose", "doses", "activity", "mbq", "mci", "using", "via", "based", "ligand",
          "probe", "radioligand", "tau", "amyloid", "gamma", "camera", "on", "after", "before", "from", "this",
-         "that", "which", "per", "each", "plus", "given", "patients", "uptake", "signal", "example", "isotope",
+         "that", "which", "per", "each", "plus", "given", "patients", "signal", "example", "isotope",
          "radioisotope", "nuclide", "radionuclide", "radio-nuclide", "either", "label", "undergo", "receive",
          "like", "including", "than", "other"}  # fmt: skip
 _ELEMENTS = {n.element for n in NUCLIDES}
@@ -192,7 +192,7 @@ def nuclide_mentions(text: str) -> list[Mention]:
         vector, is_drug, chelator, end = _vector(text, m.end())
         start = m.start()
         # Only the USAN order ('florbetapir F 18', symbol before mass) names the vector first.
-        usan = m["s4"] is not None and not text[m.start()] == "["
+        usan = m["s4"] is not None and text[m.start()] != "["
         if vector is None and nuclide is not None and usan and (before := _vector_before(text, m.start())):
             concept = vocabulary().lookup(before)
             vector, is_drug = before, bool(concept and not concept.is_vector)

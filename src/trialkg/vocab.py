@@ -11,16 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from . import resources
+from .terms import CURIES
 
 __all__ = ["SCHEME", "Concept", "Vocabulary", "load", "vocabulary"]
 
 SCHEME = "https://w3id.org/trialkg/drugs"
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
 _DCT = "http://purl.org/dc/terms/"
-_CURIES = (
-    ("http://id.nlm.nih.gov/mesh/", "MESH:"),
-    ("http://purl.obolibrary.org/obo/NCIT_", "NCIT:"),
-)
+_CURIES = tuple((ns, f"{prefix}:") for prefix, ns in CURIES.items())
 
 _TOKEN = re.compile(r"[^\W_]+")
 _SPLIT = re.compile(r"([^\W_]+)")
