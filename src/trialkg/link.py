@@ -74,7 +74,8 @@ def link(store: Store) -> list[Link]:
             # A registered trial, else the smaller local IRI, becomes the root: order-independent.
             root, child = sorted((ra, rb), key=lambda t: (t.startswith(LOCAL), t))
             parent[child] = root
-            reasons[row["trial"]] = reason
+            reasons.setdefault(row["trial"], reason)
+            reasons.setdefault(other, reason)
     links = []
     for row in rows:
         target = find(row["trial"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .model import Study
 from .text import Passage, background, clean, passages, sentence_at
@@ -183,9 +184,19 @@ def _vector_before(text: str, start: int) -> str | None:
     return concept.label if concept else m.group(1).lower()
 
 
-def nuclide_mentions(text: str) -> list[Mention]:
+# A necessary condition, checked first because most texts name no nuclide: a known mass number
+# standing alone, or an element written before a chelator.
+_MASSES = "|".join(sorted({n.mass for n in NUCLIDES}, key=len, reverse=True))
+# Case-sensitive and without look-behind: thirty times faster than the full pattern, a superset of it.
+_HINT = re.compile(rf"(?:{_MASSES})(?!\d)|(?:Zr|Ga|Tc|In|Cu|F)-(?:DFO|Df|DOTA|NOTA|NODAGA|FDG)")
+
+
+@lru_cache(maxsize=4096)  # tracers and drugs both scan the same passages
+def nuclide_mentions(text: str) -> tuple[Mention, ...]:
     """Every radionuclide mention in a text, with the vector written after it when there is one."""
     text = clean(text)
+    if not _HINT.search(text):
+        return ()
     out: list[Mention] = []
     for m in _NUCLIDE.finditer(text):
         nuclide, symbol = _nuclide(m)
@@ -199,8 +210,7 @@ def nuclide_mentions(text: str) -> list[Mention]:
             start = max(0, text.lower().rfind(before, 0, m.start()))
         out.append(Mention(start, end, nuclide, symbol, vector, is_drug, chelator))
     # 'Zr-DFO-pertuzumab' or 'F-FDG' with the mass left out: take the one the same text gives.
-    out = [_implied(x) for x in out]
-    return out
+    return tuple(_implied(x) for x in out)
 
 
 def _implied(x: Mention) -> Mention:
@@ -252,7 +262,7 @@ def find_tracers(study: Study) -> list[Tracer]:
     massless: list[Mention] = []
     for p in passages(study):
         text = clean(p.text)
-        mentions = _shared_vector(text, nuclide_mentions(text))
+        mentions = _shared_vector(text, list(nuclide_mentions(text)))
         for x in mentions:
             if x.vector is None and x.nuclide is not None and x.nuclide.symbol == "F":
                 continue
@@ -275,7 +285,8 @@ _FDG = re.compile(r"(?<![\w\]-])(?:FDG|fluorodeoxyglucose|fludeoxyglucose)(?![\w
 
 def _bare_fdg(p: Passage, text: str, found: dict[tuple[str, str], Tracer]) -> None:
     """FDG written without its radionuclide is still [18F]FDG (it is never labelled otherwise)."""
-    if ("F-18", "fluorodeoxyglucose") in found:
+    low = text.lower()
+    if ("F-18", "fluorodeoxyglucose") in found or ("fdg" not in low and "deoxyglucose" not in low):
         return
     for m in _FDG.finditer(text):
         if _counts(p, sentence_at(text, m.start())):
