@@ -70,3 +70,18 @@ def test_formats_lists_the_registry() -> None:
     done = run("formats")
     assert done.returncode == 0
     assert [line.split()[0] for line in done.stdout.splitlines()] == list(FORMATS)
+
+
+def test_store_path_that_is_a_file_is_a_user_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "store"
+    blocker.write_text("not a store")
+    done = run("build", "--store", str(blocker), "-q", str(FIXTURES / "NCT03529110.json"))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.count("\n") == 1 and "cannot create the store folder" in done.stderr
+
+
+def test_a_folder_holding_other_files_is_never_used_as_a_store(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    done = run("build", "--store", str(tmp_path), "-q", str(FIXTURES / "NCT03529110.json"))
+    assert done.returncode == 2 and "holds no trialkg store" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]

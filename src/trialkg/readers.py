@@ -52,7 +52,8 @@ def read_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Item]:
         elif path.is_file():
             files = [path]
         else:
-            yield Skipped(str(path), "", "no such file or folder")
+            reason = "not a regular file or folder" if path.exists() else "no such file or folder"
+            yield Skipped(str(path), "", reason)
             continue
         for file in files:
             yield from _read_file(file)

@@ -40,7 +40,13 @@ class Store:
         if read_only and not (self.path / "CURRENT").exists():
             raise StoreError(f"{self.path}: no trialkg store here (run 'trialkg build' first)")
         if not read_only:
-            self.path.mkdir(parents=True, exist_ok=True)
+            # Never scatter database files into a folder that holds something else.
+            if self.path.is_dir() and any(self.path.iterdir()) and not (self.path / "CURRENT").exists():
+                raise StoreError(f"{self.path}: folder is not empty and holds no trialkg store")
+            try:
+                self.path.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"{self.path}: cannot create the store folder: {exc.strerror}") from None
         try:
             self._store = ox.Store.read_only(str(self.path)) if read_only else ox.Store(str(self.path))
         except OSError as exc:
