@@ -35,7 +35,7 @@ def test_interventional_not_yet_recruiting() -> None:
     s = ctgov_v1.parse(_study("NCT04780763.v1.json"))
     assert (s.nct_id, s.org_study_id, s.acronym) == ("NCT04780763", "NU391", "Tara")
     assert [(i.id, i.type, i.domain) for i in s.secondary_ids] == [
-        ("S64737", "Other Identifier", "Ethische Commissie Onderzoek UZ/KU Leuven")
+        ("S64737", "OTHER", "Ethische Commissie Onderzoek UZ/KU Leuven")  # v1 "Other Identifier" in v2 form
     ]
     assert (s.status, s.study_type, s.phases) == ("NOT_YET_RECRUITING", "INTERVENTIONAL", ["NA"])
     assert (s.allocation, s.intervention_model, s.primary_purpose, s.masking) == (

@@ -201,7 +201,7 @@ def test_nct_alias_is_a_secondary_id() -> None:
     assert s.secondary_ids == [
         SecondaryId("R01DA008265"),
         SecondaryId("R01-08265-1"),
-        SecondaryId("NCT00000247", "NCT alias"),
+        SecondaryId("NCT00000247", "NCT_ALIAS"),
     ]
     assert s.eligibility_criteria == "Please contact site for information."
     assert (s.minimum_age, s.maximum_age) == (None, None)

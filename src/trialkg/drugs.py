@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .iris import canonical
 from .model import Intervention, Study
 from .text import Passage, background, clean, passages, sentence_at
 from .tracers import Tracer, nuclide_mentions
@@ -74,7 +75,8 @@ def normalize_name(name: str) -> str:
     """A drug name outside the vocabulary, as a label: lower case, without dose, form or notes."""
     name = re.sub(r"\([^)]*\)|\[[^\]]*\]|®|™", " ", name)
     name = _FORM_WORDS.sub(" ", name)
-    return " ".join(name.lower().replace(" - ", " ").split()).strip(" -,;:")
+    # One spelling per node: 'MK-6240', 'mk 6240' and 'Insulin Aspart (IAsp).' have one IRI, so one label.
+    return canonical(name)
 
 
 def _expand(concept: Concept) -> list[Drug]:

@@ -45,6 +45,9 @@ KNOWN: dict[str, frozenset[str]] = {
     "enrollment_type": frozenset("ACTUAL ESTIMATED".split()),
 }
 KNOWN["site_status"] = KNOWN["status"]
+KNOWN["id_type"] = frozenset(
+    "NIH FDA VA CDC AHRQ SAMHSA OTHER_GRANT EUDRACT_NUMBER CTIS REGISTRY OTHER NCT_ALIAS".split()
+)
 
 # Legacy XML, CSV and v1 spellings whose generic form is not the v2 form.
 _SPECIAL: dict[str, str] = {
@@ -75,6 +78,13 @@ _SPECIAL: dict[str, str] = {
     "CASE_CROSSOVER": "CASE_CROSSOVER",
     "DEVICE_FEASIBILITY": "DEVICE_FEASIBILITY",
     "EDUCATIONAL_COUNSELING_TRAINING": "ECT",
+    # v1 secondary-id types
+    "REGISTRY_IDENTIFIER": "REGISTRY",
+    "OTHER_IDENTIFIER": "OTHER",
+    "U_S_NIH_GRANT_CONTRACT": "NIH",
+    "U_S_FDA_GRANT_CONTRACT": "FDA",
+    "EUDRACT_NUMBER": "EUDRACT_NUMBER",
+    "OTHER_GRANT_FUNDING_NUMBER": "OTHER_GRANT",
 }
 
 

@@ -13,7 +13,7 @@ from .terms import DATA
 
 __all__ = [
     "arm", "city", "condition", "country", "drug", "identifier", "intervention", "mesh",
-    "normalize", "organization", "outcome", "person", "publication", "radionuclide", "related_listing",
+    "canonical", "normalize", "organization", "outcome", "person", "publication", "radionuclide", "related_listing",
     "site", "site_recruitment", "slug", "source_graph", "target", "tracer", "trial",
 ]  # fmt: skip
 
@@ -26,6 +26,15 @@ def normalize(label: str) -> str:
     text = unicodedata.normalize("NFKD", label)
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     return " ".join(re.sub(r"[^\w]+", " ", text).split())
+
+
+def canonical(label: str) -> str:
+    """One spelling per IRI for names outside a vocabulary: 'MK 6240', 'mk-6240' → 'mk-6240'.
+
+    Labels that slug alike share an IRI, so they must share a label too: lower case, words
+    separated by one space, and a short code prefix joined to its number by a hyphen.
+    """
+    return re.sub(r"\b([a-z]{1,5}) (\d+[a-z]?)\b", r"\1-\2", normalize(label))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -110,9 +119,9 @@ def city(name: str, state: str | None, country_name: str | None) -> NamedNode:
     return _node("city", *parts)
 
 
-def site(facility: str, city_name: str | None, country_name: str | None) -> NamedNode:
-    """A facility, keyed by name, city and country so one hospital in two trials is one node."""
-    key = "|".join(normalize(x or "") for x in (facility, city_name, country_name))
+def site(facility: str, city_name: str | None, state: str | None, country_name: str | None) -> NamedNode:
+    """A facility, keyed by name and the same place as its city, so one hospital in two trials is one node."""
+    key = "|".join(normalize(x or "") for x in (facility, city_name, state, country_name))
     digest = hashlib.sha1(key.encode()).hexdigest()[:10]
     return _node("site", f"{slug(facility, 60)}-{digest}")
 

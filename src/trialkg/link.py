@@ -93,6 +93,8 @@ def _move(store: Store, item: Link) -> None:
     def rename(term: Term) -> Term:
         if isinstance(term, ox.NamedNode) and f"/{old_key}" in term.value:
             return ox.NamedNode(term.value.replace(f"/{old_key}", f"/{new_key}"))
+        if isinstance(term, ox.Literal) and term.value == old_key:  # an untitled record's label
+            return ox.Literal(new_key)
         return term
 
     graph = ox.NamedNode(item.graph)

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .iris import canonical
 from .model import Study
 from .text import Passage, background, clean, passages, sentence_at
 from .vocab import vocabulary
@@ -172,7 +173,7 @@ def _vector(text: str, pos: int) -> tuple[str | None, bool, str | None, int]:
     if not words or rest[words[0][0] : words[0][1]].lower() in _ELEMENTS:
         return None, False, chelator, pos
     name = re.sub(r"-(?:pet|ct|spect|scan|mri)$", "", rest[words[0][0] : words[-1][1]].lower())
-    return name, False, chelator, pos + words[-1][1]
+    return canonical(name), False, chelator, pos + words[-1][1]
 
 
 def _vector_before(text: str, start: int) -> str | None:
@@ -181,7 +182,7 @@ def _vector_before(text: str, start: int) -> str | None:
     if not m or m.group(1).lower() in _STOP or m.group(1).lower() in _ELEMENTS or _NUCLIDE.fullmatch(m.group(1)):
         return None
     concept = vocabulary().lookup(m.group(1))
-    return concept.label if concept else m.group(1).lower()
+    return concept.label if concept else canonical(m.group(1))
 
 
 # A necessary condition, checked first because most texts name no nuclide: a known mass number

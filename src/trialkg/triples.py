@@ -264,7 +264,7 @@ def _sites(out: _Out, s: Study, trial: NamedNode, key: str) -> None:
             out.add(city, T.state, loc.state)
         if not loc.facility:
             continue
-        site = out.entity(iris.site(loc.facility, loc.city, loc.country), T.Site, loc.facility)
+        site = out.entity(iris.site(loc.facility, loc.city, loc.state, loc.country), T.Site, loc.facility)
         out.add(trial, T.site, site)
         out.add(site, T.city, city)
         out.add(site, T.country, country)

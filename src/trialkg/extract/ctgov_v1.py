@@ -85,7 +85,8 @@ def parse(obj: Json) -> Study:
         org_study_id=_text(ident.get("OrgStudyIdInfo", {}).get("OrgStudyId")),
         secondary_ids=[
             SecondaryId(
-                s["SecondaryId"].strip(), _text(s.get("SecondaryIdType")), _text(s.get("SecondaryIdDomain"))
+                s["SecondaryId"].strip(), enums.enum("id_type", s.get("SecondaryIdType"), w),
+                _text(s.get("SecondaryIdDomain")),
             )
             for s in _list(ident, "SecondaryIdInfoList", "SecondaryIdInfo")
             if _text(s.get("SecondaryId"))

@@ -181,7 +181,7 @@ def parse(data: bytes) -> Study:
         nct_id=_text(root.find("id_info/nct_id")),
         org_study_id=_text(root.find("id_info/org_study_id")),
         secondary_ids=[SecondaryId(s) for s in _texts(root, "id_info/secondary_id")]
-        + [SecondaryId(a, "NCT alias") for a in _texts(root, "id_info/nct_alias")],
+        + [SecondaryId(a, "NCT_ALIAS") for a in _texts(root, "id_info/nct_alias")],
         acronym=_text(root.find("acronym")),
         brief_title=_text(root.find("brief_title")),
         official_title=_text(root.find("official_title")),
