@@ -9,14 +9,12 @@ from .. import enums
 from ..model import SecondaryId, Sponsor, Study
 from . import page_terse
 
-# The website CSV mapping's private helpers, reused on purpose: a cell means the same in a CSV
-# file and in its dump ('measure, description, time frame' outcomes, 'TYPE: name' interventions,
-# design items, ages, sites); reported to the lead as an import of private names.
-from .ctgov_csv import _TIMEY, _ages, _commas, _design, _interventions, _location, _outcome
+# A cell of a dumped row means what the same cell of the website CSV means: one mapping for both.
+from .ctgov_csv import TIMEY, ages, commas, design, interventions, location, outcome
 
 __all__ = ["parse", "score"]
 
-_unescape = page_terse._unescape  # markdown escapes ('\[68Ga\]') undone, as on the terse page
+_unescape = page_terse.unescape  # markdown escapes ('\[68Ga\]') undone, as on the terse page
 
 _NEG = -100.0  # a line that cannot be this column
 # Columns of free short text (sponsor, acronym, ids, sites) score below a line of prose: a short
@@ -89,11 +87,11 @@ def _joined(line: str) -> bool:
 def _outcome_end(line: str) -> float:
     """A cell of outcomes ends in a time frame: a last ', ' piece that speaks of time and reads
     as no clause ('12 weeks', not '... will be set as p < 0.05'); or in a bare measure."""
-    pieces = _commas(line.split("|")[-1])
+    pieces = commas(line.split("|")[-1])
     tail = pieces[-1]
     if len(pieces) == 1:
         return -1.0 if tail.endswith(".") else -0.3
-    timey = _TIMEY if len(tail) <= 60 else _TIME_SPAN  # a long time frame names a span plainly
+    timey = TIMEY if len(tail) <= 60 else _TIME_SPAN  # a long time frame names a span plainly
     plain = not tail.endswith(".") and not _CLAUSE.search(tail)
     return 2.0 if len(tail) <= 250 and timey.search(tail) and plain else -1.0
 
@@ -328,18 +326,18 @@ def parse(text: str) -> Study:
     )
     if "Enrollment" in cells:
         study.enrollment = int(cells["Enrollment"].replace(",", ""))
-    study.minimum_age, study.maximum_age = _ages(cells.get("Age"), w)
-    _design(study, cells.get("Study Design"), w)
+    study.minimum_age, study.maximum_age = ages(cells.get("Age"), w)
+    design(study, cells.get("Study Design"), w)
     if "Interventions" in cells:
-        _interventions(study, cells["Interventions"], w)
+        interventions(study, cells["Interventions"], w)
         for i in study.interventions:
             i.name = _unescape(i.name)
     for name, kind in (("Primary", "primary"), ("Secondary", "secondary"), ("Other", "other")):
         for part in _split(cells.get(f"{name} Outcome Measures")):
-            study.outcomes.append(_outcome(kind, _unescape(part)))
+            study.outcomes.append(outcome(kind, _unescape(part)))
     _people(study, cells, w)
     _dates(study, cells.get("Dates", "").split(), w)
-    study.locations = [_location(p) for p in _split(cells.get("Locations"))]
+    study.locations = [location(p) for p in _split(cells.get("Locations"))]
     if "Study Documents" in cells:
         w.append("study documents column has no Study field")
     return study
@@ -399,7 +397,7 @@ def score(text: str) -> float:
     doubt *= 0.9 if "Conditions" in cells else 1.0
     # What looks like a terse page (label and value lines, 'Time frame:' lines) is none, nor what
     # has the section headers of a long page on lines of their own.
-    headers = sum(1 for ln in lines if page_terse._LONG_HEADERS.fullmatch(ln.strip()))
+    headers = sum(1 for ln in lines if page_terse.LONG_HEADERS.fullmatch(ln.strip()))
     odd = 1 + len(unknown) + headers + _wrapped(lines)
     return round((1.0 - doubt) * (1.0 - page_terse.score(text)) / odd, 3)
 

@@ -9,11 +9,10 @@ from collections.abc import Callable
 from .. import enums
 from ..model import Location, Outcome, Study
 
-# The CSV mapping's private pattern of country names that carry a comma ('Korea, Republic of'),
-# shared on purpose (reported to the lead as an import of a private name).
-from .ctgov_csv import _COUNTRY_TAIL
+# Country names that carry a comma ('Korea, Republic of'), as the CSV mapping knows them.
+from .ctgov_csv import COUNTRY_TAIL
 
-__all__ = ["parse", "score"]
+__all__ = ["LONG_HEADERS", "parse", "score", "unescape"]
 
 # Labels a terse page may carry, lower-cased, to (Study field, kind of value). Any v2 design or
 # status item has a place here, in the short form and in the longer wording of other sites.
@@ -77,12 +76,12 @@ _FACILITY_WORD = re.compile(
 _PLACE = re.compile(r"[^\s,][^,]{0,60}")
 
 
-def _unescape(text: str) -> str:
+def unescape(text: str) -> str:
     return _ESCAPE.sub(r"\1", text)
 
 
 def _lines(text: str) -> list[str]:
-    lines = [_unescape(line.strip()) for line in text.splitlines()]
+    lines = [unescape(line.strip()) for line in text.splitlines()]
     lines = [line for line in lines if line]
     while lines and _DISCLAIMER.search(lines[-1]) and not _TIME_FRAME.match(lines[-1]):
         lines.pop()
@@ -187,7 +186,7 @@ def _set(study: Study, label: str, value: str, w: list[str]) -> None:
 def _address(line: str) -> list[str] | None:
     """'City, Country', 'City, State, Country' or 'City, , Country' split in parts, else None."""
     parts = [p.strip() for p in line.split(",")]
-    if len(parts) > 2 and _COUNTRY_TAIL.search(parts[-1]):
+    if len(parts) > 2 and COUNTRY_TAIL.search(parts[-1]):
         parts[-2:] = [", ".join(parts[-2:])]
     if not 2 <= len(parts) <= 5 or len(line) > 160 or line.endswith("."):
         return None
@@ -369,7 +368,7 @@ def score(text: str) -> float:
     # Each piece of evidence removes part of the doubt left by the others.
     closing = 0.85 if _DISCLAIMER.search(text.strip().splitlines()[-1]) else 1.0
     raw = 1.0 - 0.7**known * 0.8**frames * 0.9 ** min(sites, 3) * closing
-    headers = sum(1 for ln in lines if _LONG_HEADERS.fullmatch(ln) or ln.startswith("NCT ID:"))
+    headers = sum(1 for ln in lines if LONG_HEADERS.fullmatch(ln) or ln.startswith("NCT ID:"))
     dump = sum(1 for ln in lines if _DUMP_ITEM.match(ln))
     # Values without their label ('MALE', '2005-09-15' on lines of their own): a row dump's cells.
     orphans = sum(1 for i, ln in enumerate(lines) if _ORPHAN.fullmatch(ln) and i - 1 not in found)
@@ -377,7 +376,7 @@ def score(text: str) -> float:
 
 
 # Section headers of the long page layout and the row dump's 'TYPE: name' interventions.
-_LONG_HEADERS = re.compile(
+LONG_HEADERS = re.compile(
     r"brief summary|detailed description|conditions|study design|study groups|interventions"
     r"|eligibility criteria|sponsors|responsible party|principal investigators|locations|countries"
     r"|central contacts|facility contacts|references|other identifiers|more related trials"
