@@ -67,3 +67,11 @@ def test_two_registered_trials_with_one_title_stay_apart(tmp_path: Path) -> None
     store = Store(tmp_path / "s")
     report = build(store, [str(src)])
     assert len(_trials(store)) == 2 and report.links == []
+
+
+def test_card_of_an_unregistered_trial_by_its_local_key(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s")
+    build(store, [str(TERSE), str(ROWDUMP)])
+    (trial,) = _trials(store)
+    c = card(store, trial.rsplit("/", 1)[1])
+    assert c is not None and c["iri"] == trial and c["nct_id"] is None

@@ -10,7 +10,7 @@ from pyoxigraph import NamedNode
 
 from . import iris
 from .store import Store
-from .terms import CURIES
+from .terms import CURIES, DATA
 
 __all__ = ["card", "trial_iris"]
 
@@ -76,7 +76,9 @@ def _best(rows_by_graph: dict[str, Rows], rank: list[str]) -> Rows:
 
 
 def card(store: Store, trial: str) -> dict[str, Any] | None:
-    """The card of one trial (an NCT id or a trial IRI), or None when the store lacks it."""
+    """The card of one trial (an NCT id, a 'local-…' key or a trial IRI), or None when the store lacks it."""
+    if trial.startswith("local-") and trial[6:].isalnum():  # a record without NCT id
+        trial = DATA + "trial/" + trial
     iri = NamedNode(trial if trial.startswith("http") else iris.trial(trial).value)
     graphs = list(store.select(_GRAPHS, {"trial": iri}))
     if not graphs:

@@ -70,7 +70,7 @@ def _cmd_card(args: argparse.Namespace) -> int:
         try:
             found = card(store, nct)
         except ValueError:
-            raise UserError(f"{nct!r} is not an NCT id (NCT followed by 8 digits)") from None
+            raise UserError(f"{nct!r} is not an NCT id (NCT followed by 8 digits) or a local-… key") from None
         if found is None:
             missing.append(nct)
         else:
