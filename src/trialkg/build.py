@@ -126,13 +126,13 @@ class _Builder:
         lexicon.add(self.labels)
         lexicon.add(row["label"] for row in self.store.select(_CONDITION_LABELS))
         for item, study in self.pending:
-            study.conditions = [c for line in study.conditions for c in lexicon.split(line)]
+            study.conditions = lexicon.split_all(study.conditions)
             yield item, study
 
     def graphs(self, records: Iterable[tuple[Record, Study]]) -> Iterator[tuple[NamedNode, list[Triple]]]:
         report = self.report
         for item, study in records:
-            trial = iris.trial(study.nct_id) if study.nct_id else iris.local_trial(f"{item.source}|{item.position}")
+            trial = iris.record_trial(study.nct_id, f"{item.source}|{item.position}")
             report.warnings += [(item.source, item.position, w) for w in study.warnings]
             if study.nct_id and (mismatch := _name_mismatch(item, study.nct_id)):
                 report.warnings.append((item.source, item.position, mismatch))

@@ -54,6 +54,10 @@ class Lexicon:
         starts = (self.first[after] + 1) / (self.seen[after] + 2)
         return self.slope * (_logit(ends) + _logit(starts)) + self.bias
 
+    def split_all(self, lines: list[str]) -> list[str]:
+        """Every label of several joined lines, in order."""
+        return [label for line in lines for label in self.split(line)]
+
     def split(self, line: str) -> list[str]:
         """The most likely labels of a joined line; the whole line unless a split is clearly better."""
         tokens = line.split()

@@ -12,9 +12,10 @@ from pyoxigraph import NamedNode
 from .terms import DATA
 
 __all__ = [
-    "arm", "city", "condition", "country", "drug", "identifier", "intervention", "mesh",
-    "canonical", "normalize", "organization", "outcome", "person", "publication", "radionuclide", "related_listing",
-    "site", "site_recruitment", "slug", "source_graph", "target", "tracer", "trial",
+    "arm", "canonical", "city", "condition", "country", "drug", "identifier", "intervention",
+    "local_trial", "mesh", "normalize", "organization", "outcome", "person", "publication", "radionuclide",
+    "record_trial", "related_listing", "site", "site_recruitment", "slug", "source_graph", "target",
+    "tracer", "trial", "trial_key",
 ]  # fmt: skip
 
 _NCT = re.compile(r"NCT\d{8}")
@@ -61,6 +62,11 @@ def trial(nct_id: str) -> NamedNode:
 def local_trial(key: str) -> NamedNode:
     """A trial whose record carries no registry id, from a stable key of its source."""
     return _node("trial", "local-" + hashlib.sha1(key.encode()).hexdigest()[:16])
+
+
+def record_trial(nct_id: str | None, source_key: str) -> NamedNode:
+    """The trial a record describes: its NCT id's, or a local one keyed by where the record came from."""
+    return trial(nct_id) if nct_id else local_trial(source_key)
 
 
 def trial_key(trial_iri: NamedNode) -> str:

@@ -64,7 +64,6 @@ def extract(
     """
     study = FORMATS[format_name].parse(payload)
     if study.conditions_joined:
-        lexicon = shipped_lexicon()
-        study.conditions = [c for line in study.conditions for c in lexicon.split(line)]
-    trial = iris.trial(study.nct_id) if study.nct_id else iris.local_trial(fallback_key)
+        study.conditions = shipped_lexicon().split_all(study.conditions)
+    trial = iris.record_trial(study.nct_id, fallback_key)
     return study, trial, study_triples(study, trial, contacts=contacts)
