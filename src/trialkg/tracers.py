@@ -247,9 +247,7 @@ def _label(nuclide: Nuclide, vector: str, chelator: str | None) -> str:
 
 def _counts(p: Passage, sentence: str) -> bool:
     """Whether a mention in this passage names an agent the trial itself administers."""
-    if p.kind in {"intervention", "arm", "title"}:
-        return True
-    if p.kind == "other_name":
+    if p.kind in {"intervention", "other_name", "arm", "title"}:
         return True
     is_background = background(sentence)
     if p.kind == "summary":
@@ -260,13 +258,10 @@ def _counts(p: Passage, sentence: str) -> bool:
 def find_tracers(study: Study) -> list[Tracer]:
     """The distinct tracers a trial administers, one per (radionuclide, vector)."""
     found: dict[tuple[str, str], Tracer] = {}
-    massless: list[Mention] = []
     for p in passages(study):
         text = clean(p.text)
         mentions = _shared_vector(text, list(nuclide_mentions(text)))
         for x in mentions:
-            if x.vector is None and x.nuclide is not None and x.nuclide.symbol == "F":
-                continue
             if x.nuclide is None or x.vector is None or x.nuclide.therapeutic:
                 continue  # no vector: 'PET with 89Zr' names no agent; therapeutic: a drug
             if not _counts(p, sentence_at(text, x.start)):
@@ -275,8 +270,7 @@ def find_tracers(study: Study) -> list[Tracer]:
             if key not in found:
                 found[key] = Tracer(_label(x.nuclide, x.vector, x.chelator), x.nuclide, x.vector,
                                     x.vector_is_drug, _target(x.vector), x.chelator)  # fmt: skip
-        massless += [x for x in mentions if x.nuclide is None]
-        if p.kind != "other_name" and p.kind in {"intervention", "arm", "title", "summary"}:
+        if p.kind in {"intervention", "arm", "title", "summary"}:
             _bare_fdg(p, text, found)
     return sorted(found.values(), key=lambda t: t.label)
 
