@@ -22,8 +22,10 @@ from .readers import Record, Skipped, read_paths
 from .store import Store
 from .terms import PROV_ENTITY, PROV_GENERATED_AT, RDF_TYPE, RDFS_LABEL, XSD, T
 from .triples import study_triples
+from .validate import Report, shapes_digest, verdict
+from .validate import shapes as compiled_shapes
 
-__all__ = ["BuildReport", "build", "content_hash", "provenance"]
+__all__ = ["BuildReport", "build", "content_hash", "provenance", "record_graphs"]
 
 _NCT = re.compile(r"NCT\d{8}")
 _BATCH = 500
@@ -43,6 +45,8 @@ class BuildReport:
     warnings: list[tuple[str, str, str]] = field(default_factory=list)
     formats: Counter[str] = field(default_factory=Counter)
     links: list[Link] = field(default_factory=list)
+    validation: Report = field(default_factory=lambda: Report(limit=1000))
+    rejected: int = 0
 
     def warning_kinds(self) -> Counter[str]:
         # Group by the message's shape: quoted values and numbers vary between records.
@@ -91,8 +95,10 @@ def _name_mismatch(record: Record, nct_id: str) -> str | None:
 class _Builder:
     """One build's state: the store, the report, and records waiting for the condition lexicon."""
 
-    def __init__(self, store: Store, contacts: bool) -> None:
-        self.store, self.contacts = store, contacts
+    def __init__(self, store: Store | None, contacts: bool, validate: bool = True, strict: bool = False) -> None:
+        self.store, self.contacts, self.strict = store, contacts, strict
+        self.checker = compiled_shapes() if validate else None
+        self.digest = shapes_digest() if validate else ""
         self.report = BuildReport()
         self.when = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
         self.seen: set[NamedNode] = set()
@@ -124,7 +130,8 @@ class _Builder:
             return
         lexicon = Lexicon(shipped())
         lexicon.add(self.labels)
-        lexicon.add(row["label"] for row in self.store.select(_CONDITION_LABELS))
+        if self.store is not None:
+            lexicon.add(row["label"] for row in self.store.select(_CONDITION_LABELS))
         for item, study in self.pending:
             study.conditions = lexicon.split_all(study.conditions)
             yield item, study
@@ -145,16 +152,29 @@ class _Builder:
                 report.warnings.append((item.source, item.position, again))
             self.seen.add(graph)
             digest = content_hash(item)
-            if self.store.content_hash(graph) == digest:
+            if self.store is not None and self.store.content_hash(graph) == digest:
                 report.unchanged += 1
                 continue
             triples = study_triples(study, trial, contacts=self.contacts)
             triples += provenance(graph, trial, item, digest, self.when)
+            if self.checker is not None:
+                results = self.checker.validate(triples)
+                report.validation.add(trial.value, graph.value, item.source, results)
+                bad = [r for r in results if r.severity == "Violation"]
+                if bad and self.strict:
+                    reason = f"fails validation: {len(bad)} violation(s), e.g. {bad[0].message}"
+                    report.skipped.append(Skipped(item.source, item.position, reason))
+                    report.rejected += 1
+                    if self.store is not None:
+                        self.store.remove([graph])  # an earlier, now superseded version must not stay
+                    continue
+                triples += verdict(graph, self.digest, results)
             report.written += 1
             report.triples += len(triples)
             yield graph, triples
 
     def write(self, graphs: Iterable[tuple[NamedNode, list[Triple]]]) -> None:
+        assert self.store is not None
         batch: dict[NamedNode, list[Triple]] = {}
         for graph, triples in graphs:
             batch[graph] = triples
@@ -171,13 +191,17 @@ def build(
     progress: Iterable[Record | Skipped] | None = None,
     *,
     contacts: bool = False,
+    validate: bool = True,
+    strict: bool = False,
 ) -> BuildReport:
     """Ingest every record under ``paths``; bad records are reported and skipped, never fatal.
 
-    Records without an NCT id are then linked to the trial they duplicate (see link.py).
-    Contact persons (personal data) are written only with ``contacts``.
+    Each record's graph is validated against the shapes before it is written, its verdict kept in
+    its provenance; with ``strict`` a graph with violations is left out. Records without an NCT id
+    are then linked to the trial they duplicate (see link.py). Contact persons (personal data) are
+    written only with ``contacts``.
     """
-    b = _Builder(store, contacts)
+    b = _Builder(store, contacts, validate, strict)
     items = progress if progress is not None else read_paths(paths)
     b.write(b.graphs(b.parsed(items)))
     b.write(b.graphs(b.split_pending()))
@@ -188,3 +212,11 @@ def build(
         store.optimize()  # bulk-loaded files query several times slower until compacted
     store.flush()
     return b.report
+
+
+def record_graphs(paths: Iterable[str], report: BuildReport) -> Iterator[tuple[NamedNode, list[Triple]]]:
+    """Each record's graph as a build would write it, without a store and unvalidated (for ``validate``)."""
+    b = _Builder(None, contacts=False, validate=False)
+    b.report = report
+    yield from b.graphs(b.parsed(read_paths(paths)))
+    yield from b.graphs(b.split_pending())

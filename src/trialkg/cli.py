@@ -33,7 +33,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
     store = Store(args.store or default_path())
     items = tqdm(read_paths(args.paths), unit=" records", desc="build", disable=args.quiet or None)
-    report = build(store, args.paths, progress=items, contacts=args.with_contacts)
+    report = build(store, args.paths, progress=items, contacts=args.with_contacts,
+                   validate=not args.no_validate, strict=args.strict)  # fmt: skip
     _print_report(report, store.path, args)
     return 1 if report.written + report.unchanged == 0 and report.skipped else 0
 
@@ -53,6 +54,13 @@ def _print_report(report: BuildReport, path: Path, args: argparse.Namespace) -> 
         print(f"linked {old.rsplit('/', 1)[1]} to {new.rsplit('/', 1)[1]} ({reason})")
     for kind, count in report.warning_kinds().most_common(args.warnings):
         print(f"warning {count}: {kind}")
+    v = report.validation
+    if v.graphs:
+        kept = f", {report.rejected} left out (--strict)" if report.rejected else ""
+        print(f"validation: {v.severities['Violation']} violations in {len(v.failing_graphs)} records{kept}, "
+              f"{v.severities['Warning'] + v.severities['Info']} warnings (trialkg validate shows them)")
+        for (severity, shape, _, on), n in v.counts.most_common(args.warnings):
+            print(f"  {severity.lower()} {n}: {shape.rsplit('#', 1)[-1]} {on or ''}".rstrip())
     if args.report:
         args.report.write_text(json.dumps({
             "skipped": [vars(s) for s in report.skipped],
@@ -82,6 +90,31 @@ def _cmd_card(args: argparse.Namespace) -> int:
     return 1 if missing else 0
 
 
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .report import render
+    from .validate import validate_files, validate_store
+
+    folder = str(args.shapes) if args.shapes else None
+    limit = args.limit if args.limit is not None else (100 if args.format == "text" else None)
+    bar = tqdm(unit=" graphs", desc="validate", disable=args.quiet or None, file=sys.stderr)
+    common = {"jobs": args.jobs or None, "limit": limit, "folder": folder, "progress": bar.update}
+    if args.files:
+        if args.store:
+            raise UserError("give data files or --store, not both")
+        report, skipped = validate_files(args.files, **common)
+    else:
+        report, skipped = validate_store(args.store or default_path(), full=args.full, **common), []
+    bar.close()
+    for source, position, reason in skipped:
+        print(f"trialkg validate: {source}{' ' + position if position else ''}: skipped: {reason}", file=sys.stderr)
+    if report.graphs == 0 and skipped:
+        return 2
+    print(render(report, args.format, args.fail_on.capitalize(), folder))
+    return 0 if report.conforms(args.fail_on.capitalize()) else 1
+
+
 def _cmd_formats(args: argparse.Namespace) -> int:
     for f in FORMATS.values():
         print(f"{f.name:10} {f.title}")
@@ -109,8 +142,25 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--warnings", type=int, default=10, help="warning kinds to list (default 10)")
     b.add_argument("--with-contacts", action="store_true",
                    help="also write contact persons with phone and e-mail (personal data)")  # fmt: skip
+    b.add_argument("--strict", action="store_true", help="leave out records whose graph breaks a shape")
+    b.add_argument("--no-validate", action="store_true", help="skip validation against the shapes (faster)")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     b.set_defaults(func=_cmd_build)
+
+    v = sub.add_parser("validate", help="check the graph against the SHACL shapes (exit 0 conforms, 1 not, 2 error)",
+                       description="Validate each source record's graph against the SHACL shapes: the store's "
+                       "(default), or RDF data files (.ttl .nt .nq .trig .rdf), or trial records as build reads them.")
+    v.add_argument("files", nargs="*", metavar="FILE", help="data files or trial records instead of the store")
+    _store_arg(v)
+    v.add_argument("--format", choices=("text", "json", "turtle"), default="text", help="default: text")
+    v.add_argument("--limit", type=int, help="results to show in full (default: 100 in text, all otherwise)")
+    v.add_argument("--full", action="store_true", help="re-read every graph, even those their build found clean")
+    v.add_argument("--fail-on", choices=("violation", "warning"), default="violation",
+                   help="lowest severity that makes the exit code 1 (default: violation)")
+    v.add_argument("--shapes", type=Path, help="folder of SHACL shapes files (default: trialkg's)")
+    v.add_argument("-j", "--jobs", type=int, default=0, help="processes (default: one per core)")
+    v.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    v.set_defaults(func=_cmd_validate)
 
     c = sub.add_parser("card", help="print trial cards (JSON) read back from the graph")
     c.add_argument("nct_ids", nargs="*", metavar="NCT_ID")

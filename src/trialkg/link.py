@@ -8,11 +8,12 @@ import pyoxigraph as ox
 
 from . import iris
 from .store import Store
-from .terms import DATA
+from .terms import DATA, T
 
 __all__ = ["Link", "link", "same_text"]
 
 LOCAL = DATA + "trial/local-"
+_VERDICT = (T.validatedAgainst, T.violationCount, T.warningCount)
 
 _LOCALS = """
 SELECT ?local ?g ?trial ?title ?summary WHERE { GRAPH ?g { ?g tkg:describes ?trial .
@@ -101,7 +102,10 @@ def _move(store: Store, item: Link) -> None:
     triples = [
         ox.Triple(rename(q.subject), q.predicate, rename(q.object))  # type: ignore[arg-type]
         for q in store.quads(graph)
+        if q.predicate not in _VERDICT  # the graph changed: 'validate --store' must check it afresh
     ]
+    if not item.new.startswith(LOCAL):  # the record now describes a registered trial: say which, as others do
+        triples.append(ox.Triple(ox.NamedNode(item.new), T.nctId, ox.Literal(new_key)))
     store.replace({graph: triples})
 
 

@@ -72,6 +72,19 @@ class Store:
             ox.Quad(t.subject, t.predicate, t.object, g) for g, ts in graphs.items() for t in ts
         )
 
+    def load_file(self, file: str | os.PathLike[str], fmt: ox.RdfFormat) -> None:
+        """Bulk-load an RDF file as it is (its named graphs kept); a syntax error names the file."""
+        try:
+            self._store.bulk_load(path=str(file), format=fmt)
+        except SyntaxError as exc:
+            raise StoreError(f"{file}: not valid {fmt.name}: {exc}") from None
+        except OSError as exc:
+            raise StoreError(f"{file}: cannot read: {exc.strerror or exc}") from None
+
+    def default_quads(self) -> Iterator[ox.Quad]:
+        """Statements of the default graph (empty in a store trialkg built)."""
+        return iter(self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+
     def quads(self, graph: ox.NamedNode) -> Iterator[ox.Quad]:
         """Every statement of one named graph."""
         return iter(self._store.quads_for_pattern(None, None, None, graph))

@@ -64,7 +64,7 @@ PROPERTIES: tuple[str, ...] = (
     "contact", "phone", "email",
     # provenance of a source record (a named graph)
     "describes", "sourceFile", "recordPosition", "sourceFormat", "contentHash",
-    "trialkgVersion",
+    "trialkgVersion", "validatedAgainst", "violationCount", "warningCount",
 )  # fmt: skip
 
 

@@ -11,6 +11,8 @@ from pyshacl import validate
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 
+from trialkg.shacl import Shapes, from_rdflib, load
+
 ROOT = Path(__file__).resolve().parents[2]
 SHAPES = ROOT / "shapes"
 DATA = Path(__file__).parent / "data"
@@ -79,8 +81,28 @@ def report(graph: rdflib.Graph) -> rdflib.Graph:
     return out
 
 
+@lru_cache(maxsize=1)
+def checker() -> Shapes:
+    """trialkg's own compiled checker over the same shapes files."""
+    return load(sorted(SHAPES.glob("*.ttl")))
+
+
+def _short(text: str, prefix: str) -> str:
+    return text[len(prefix) :] if text.startswith(prefix) else text
+
+
 def results(graph: rdflib.Graph, severity: rdflib.URIRef | None = None) -> set[Result]:
-    """Every validation result for ``graph`` (only those of ``severity`` if given)."""
+    """Every result trialkg's checker gives for ``graph`` (only those of ``severity`` if given)."""
+    wanted = None if severity is None else _short(str(severity), str(SH))
+    return {
+        (_short(r.shape, TKGSH), _focus(rdflib.URIRef(r.focus.strip("<>"))), r.path or "-", r.component)
+        for r in checker().validate(from_rdflib(graph))
+        if wanted is None or r.severity == wanted
+    }
+
+
+def pyshacl_results(graph: rdflib.Graph, severity: rdflib.URIRef | None = None) -> set[Result]:
+    """Every result pySHACL gives for ``graph`` (only those of ``severity`` if given)."""
     out = report(graph)
     found = set()
     for r in out.subjects(RDF.type, SH.ValidationResult):

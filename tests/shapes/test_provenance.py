@@ -11,6 +11,7 @@ R = f"<{REC}>"
 HASH = "730595e9ccb40da3dbe3ff1ebb87769e5c34a5a464f9bf11167505d7a6811020"
 FILE = "/work/shared/corpus/vrinda2019__NSCLCBench/ctg-studies.json"
 WHEN = '"2026-11-21T11:43:15Z"^^xsd:dateTime'
+SHAPES = "469287dc6d719426797cc4feebfc850ce2d1e74089a0517b24f29b4613f654fd"
 
 CASES = [
     Case("not-a-prov-entity", PROV, {("SourceRecord", REC, "-", "Class")}, remove=f"{R} a prov:Entity ."),
@@ -46,6 +47,22 @@ CASES = [
          remove=f"{R} prov:generatedAtTime {WHEN} ."),
     Case("load-time-as-string", PROV, {("SourceRecord-generatedAtTime", REC, "prov:generatedAtTime", "Datatype")},
          remove=f"{R} prov:generatedAtTime {WHEN} .", add=f'{R} prov:generatedAtTime "2026-11-21T11:43:15Z" .'),
+    Case("validated-against-two-shapes", PROV,
+         {("SourceRecord-validatedAgainst", REC, "tkg:validatedAgainst", "MaxCount")},
+         add=f'{R} tkg:validatedAgainst "{SHAPES[::-1]}" .'),
+    Case("shapes-digest-truncated", PROV,
+         {("SourceRecord-validatedAgainst", REC, "tkg:validatedAgainst", "Pattern")},
+         remove=f'{R} tkg:validatedAgainst "{SHAPES}" .', add=f'{R} tkg:validatedAgainst "{SHAPES[:12]}" .'),
+    Case("negative-violation-count", PROV,
+         {("SourceRecord-violationCount", REC, "tkg:violationCount", "MinInclusive")},
+         remove=f"{R} tkg:violationCount 0 .", add=f"{R} tkg:violationCount -1 ."),
+    Case("violation-count-twice", PROV, {("SourceRecord-violationCount", REC, "tkg:violationCount", "MaxCount")},
+         add=f"{R} tkg:violationCount 3 ."),
+    # A string is not comparable with 0 either, so sh:minInclusive reports it too.
+    Case("warning-count-as-string", PROV,
+         {("SourceRecord-warningCount", REC, "tkg:warningCount", "Datatype"),
+          ("SourceRecord-warningCount", REC, "tkg:warningCount", "MinInclusive")},
+         remove=f"{R} tkg:warningCount 0 .", add=f'{R} tkg:warningCount "0" .'),
 ]  # fmt: skip
 
 

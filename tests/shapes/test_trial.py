@@ -97,7 +97,9 @@ CASES = [
          add=f'{S} tkg:primaryCompletionDate "2021-02-30"^^xsd:date .'),
     _one("completion-twice", "Trial-completionDate-count", "tkg:completionDate", "MaxCount",
          add=f'{S} tkg:completionDate "2026"^^xsd:gYear .'),
-    _one("completion-month-13", "Trial-completionDate-value", "tkg:completionDate", "Pattern",
+    # Month 13 breaks the pattern, and makes the literal ill-typed, so none of sh:or's datatypes holds.
+    Case("completion-month-13", V2, {("Trial-completionDate-value", T, "tkg:completionDate", "Pattern"),
+                                     ("Trial-completionDate-value", T, "tkg:completionDate", "Or")},
          remove=f'{S} tkg:completionDate "2026-07-30"^^xsd:date .',
          add=f'{S} tkg:completionDate "2026-13"^^xsd:gYearMonth .'),
     _one("first-posted-twice", "Trial-firstPosted-count", "tkg:firstPosted", "MaxCount",
