@@ -2,7 +2,8 @@
 
 Run: python benchmarks/run.py [--shared ../shared]. Ingest: each case runs in a fresh process so
 its peak RSS is its own; the 'read+parse only' column reads and parses the same records without
-extracting triples or writing, as the floor of what ingest can cost. Then the field-level scores
+extracting triples or writing, as the floor of what ingest can cost. Then validation at 10,000
+and 100,000 trials (validation.py), the field-level scores
 of the text-page parsers (page_fields.py), the condition splitter (conditions.py), and the tracer
 and drug cards against the hand labels (gold.py).
 """
@@ -24,6 +25,7 @@ from pathlib import Path
 import conditions  # noqa: E402  (benchmarks/ is on sys.path when this file runs)
 import gold  # noqa: E402
 import page_fields  # noqa: E402
+import validation  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = {
@@ -137,6 +139,7 @@ def main() -> None:
         " | read+parse only s | ingest / read |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         *rows, "",
+        validation.evaluate(args.shared, [10_000, 100_000]),
         page_fields.evaluate(page_fields.real_studies(args.shared / "corpus", 60))[0], "",
         conditions.evaluate(args.shared), "",
         gold.evaluate(args.shared), "",

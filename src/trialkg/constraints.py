@@ -94,8 +94,9 @@ def compare(a: Term, b: Term) -> int | None:
     return None
 
 
-def compile_checks(c: _Compiler, node: rdflib.term.Node, *, is_property: bool) -> list[tuple[str, Check]]:
-    """The checks of one shape's own constraint parameters (its sh:property shapes are compiled apart)."""
+def compile_checks(c: _Compiler, node: rdflib.term.Node) -> list[tuple[str, Check]]:
+    """The checks of one shape's own constraint parameters, but for counts, which Shape.check does
+    itself, and its sh:property shapes, which are compiled apart."""
     from .shacl import to_ox
 
     g, checks = c.g, []
@@ -104,11 +105,6 @@ def compile_checks(c: _Compiler, node: rdflib.term.Node, *, is_property: bool) -
     def add(component: str, check: Check) -> None:
         checks.append((component, check))
 
-    if is_property:
-        if (n := one(node, SH.minCount)) is not None:
-            add("MinCount", _count(_at_least(int(str(n)))))
-        if (n := one(node, SH.maxCount)) is not None:
-            add("MaxCount", _count(_at_most(int(str(n)))))
     for cls in g.objects(node, SH["class"]):
         add("Class", _class(ox.NamedNode(str(cls))))
     if (dtype := one(node, SH.datatype)) is not None:
@@ -126,10 +122,10 @@ def compile_checks(c: _Compiler, node: rdflib.term.Node, *, is_property: bool) -
         flags = sum(_FLAGS.get(ch, 0) for ch in str(one(node, SH.flags) or ""))
         add("Pattern", _pattern(re.compile(str(pattern), flags)))
     if (values := one(node, SH["in"])) is not None:
-        add("In", _each(_not_in(frozenset(to_ox(x) for x in c.list(values)))))
+        add("In", _in(frozenset(to_ox(x) for x in c.list(values))))
     if (langs := one(node, SH.languageIn)) is not None:
         add("LanguageIn", _each(_not_lang_in([str(x).lower() for x in c.list(langs)])))
-    if is_property and one(node, SH.uniqueLang) == rdflib.Literal(True):
+    if (node, SH.path, None) in g and one(node, SH.uniqueLang) == rdflib.Literal(True):
         add("UniqueLang", _unique_lang)
     for value in g.objects(node, SH.hasValue):
         add("HasValue", _has_value(to_ox(value)))
@@ -177,13 +173,6 @@ def _none(conforming: int, members: int) -> bool:
     return conforming == 0
 
 
-def _count(ok: Callable[[int], bool]) -> Check:
-    def check(gr: Graph, focus: Term, values: list[Term]) -> Sequence[Term | None]:
-        return [] if ok(len(values)) else [None]
-
-    return check
-
-
 def _each(bad: Callable[[Term], bool]) -> Check:
     def check(gr: Graph, focus: Term, values: list[Term]) -> Sequence[Term | None]:
         return [v for v in values if bad(v)]
@@ -195,8 +184,11 @@ def _not_kind(kinds: tuple[type, ...]) -> Callable[[Term], bool]:
     return lambda v: not isinstance(v, kinds)
 
 
-def _not_in(allowed: frozenset[Term]) -> Callable[[Term], bool]:
-    return lambda v: v not in allowed
+def _in(allowed: frozenset[Term]) -> Check:
+    def check(gr: Graph, focus: Term, values: list[Term]) -> Sequence[Term | None]:
+        return [v for v in values if v not in allowed]
+
+    return check
 
 
 def _not_lang_in(tags: list[str]) -> Callable[[Term], bool]:
@@ -238,23 +230,30 @@ def _class(cls: ox.NamedNode) -> Check:
     rdf_type = ox.NamedNode(str(rdflib.RDF.type))
 
     def check(gr: Graph, focus: Term, values: list[Term]) -> Sequence[Term | None]:
-        return [
-            v for v in values
-            if isinstance(v, ox.Literal) or not any(gr.is_a(t, cls) for t in gr.objects(v, rdf_type))
-        ]  # fmt: skip
+        bad: list[Term | None] = []
+        for v in values:
+            by_p = gr.out.get(v)
+            types = by_p.get(rdf_type) if by_p else None
+            if not types or (cls not in types and not any(gr.is_a(t, cls) for t in types)):
+                bad.append(v)
+        return bad
 
     return check
 
 
 def _datatype(dtype: str) -> Check:
-    def ok(v: Term) -> bool:
-        if not isinstance(v, ox.Literal):
-            return False
-        if dtype == _LANG_STRING:
-            return bool(v.language)
-        return not v.language and v.datatype.value == dtype and well_formed(v)
+    node, form, literal = ox.NamedNode(dtype), _COMPILED.get(dtype), ox.Literal
+    if form is None or dtype[len(_X) :] in _INTEGERS or dtype in (_X + "date", _X + "dateTime"):
+        # Language-tagged literals are rdf:langString, so comparing datatypes also rules them out.
+        def check(gr: Graph, focus: Term, values: list[Term]) -> Sequence[Term | None]:
+            return [v for v in values if not (isinstance(v, literal) and v.datatype == node and well_formed(v))]
 
-    return lambda gr, f, vs: [v for v in vs if not ok(v)]
+        return check
+
+    def check_form(gr: Graph, focus: Term, values: list[Term]) -> Sequence[Term | None]:
+        return [v for v in values if not (isinstance(v, literal) and v.datatype == node and form.fullmatch(v.value))]
+
+    return check_form
 
 
 def _range(bound: Term, ok: Callable[[int], bool]) -> Check:

@@ -24,7 +24,7 @@ _SUBCLASS = ox.NamedNode(str(RDFS.subClassOf))
 # Parts of SHACL Core this checker leaves out; a shapes file that uses one is refused, not half-checked.
 _UNSUPPORTED = ("closed", "qualifiedValueShape", "qualifiedMinCount", "qualifiedMaxCount", "sparql", "target")
 # The components that can report anything about an empty set of value nodes.
-_EMPTY_FAILS = frozenset({"MinCount", "HasValue", "Equals"})
+_EMPTY_FAILS = frozenset({"HasValue", "Equals"})
 _SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
 
@@ -157,6 +157,8 @@ class Shape:
     targets_node: list[Term] = field(default_factory=list)
     targets_subjects_of: list[ox.NamedNode] = field(default_factory=list)
     targets_objects_of: list[ox.NamedNode] = field(default_factory=list)
+    min_count: int = 0
+    max_count: int | None = None
     checks: list[tuple[str, Check]] = field(default_factory=list)
     empty_checks: list[tuple[str, Check]] = field(default_factory=list)
     properties: list[Shape] = field(default_factory=list)
@@ -168,7 +170,13 @@ class Shape:
 
     def check(self, graph: Graph, focus: Term, values: list[Term], out: list[Result]) -> None:
         """Report what ``values`` (this shape's value nodes for ``focus``) break."""
-        if not values:  # most optional properties are absent: only a few components can fail then
+        # Counts are checked inline: nearly every property shape has one, and a call costs more.
+        n = len(values)
+        if n < self.min_count:
+            out.append(Result(self.id, _nt(focus), self.path_text, None, "MinCount", self.severity, self.message))
+        elif self.max_count is not None and n > self.max_count:
+            out.append(Result(self.id, _nt(focus), self.path_text, None, "MaxCount", self.severity, self.message))
+        if not n:  # most optional properties are absent: only a few components can fail then
             checks = self.empty_checks
             if not checks:
                 return
@@ -222,7 +230,8 @@ def _group(props: list[Shape]) -> tuple[list[tuple[ox.NamedNode, list[Shape], li
             groups.setdefault(prop.path, []).append(prop)
         else:
             others.append(prop)
-    return [(p, ss, [s for s in ss if s.empty_checks or s.properties]) for p, ss in groups.items()], others
+    absent = [(p, ss, [s for s in ss if s.empty_checks or s.properties or s.min_count]) for p, ss in groups.items()]
+    return absent, others
 
 
 class Shapes:
@@ -298,7 +307,12 @@ class _Compiler:
         shape.targets_objects_of = [ox.NamedNode(str(c)) for c in g.objects(node, SH.targetObjectsOf)]
         from .constraints import compile_checks
 
-        shape.checks = compile_checks(self, node, is_property=shape.path is not None)
+        if shape.path is not None:
+            if (low := g.value(node, SH.minCount)) is not None:
+                shape.min_count = int(str(low))
+            if (high := g.value(node, SH.maxCount)) is not None:
+                shape.max_count = int(str(high))
+        shape.checks = compile_checks(self, node)
         shape.empty_checks = [c for c in shape.checks if c[0] in _EMPTY_FAILS]
         shape.properties = [self.shape(p) for p in g.objects(node, SH.property)]
         return shape
