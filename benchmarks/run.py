@@ -92,7 +92,12 @@ def _stats(shared: Path) -> str:
     ])  # fmt: skip
 
 
-def _machine() -> str:
+def commit() -> str:
+    git = ["git", "rev-parse", "--short", "HEAD"]
+    return subprocess.run(git, cwd=ROOT, capture_output=True, text=True).stdout.strip() or "uncommitted"
+
+
+def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -114,8 +119,6 @@ def main() -> None:
     if args.child:
         _child(args.child[0], args.child[1:])
         return
-    git = ["git", "rev-parse", "--short", "HEAD"]
-    commit = subprocess.run(git, cwd=ROOT, capture_output=True, text=True).stdout.strip()
     rows = []
     for name, rel in CASES.items():
         paths = [str(args.shared / r) for r in rel]
@@ -130,9 +133,9 @@ def main() -> None:
         )
     text = "\n".join([
         "# Benchmarks", "",
-        f"- machine: {_machine()}",
+        f"- machine: {machine()}",
         f"- date: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
-        f"- commit: {commit or 'uncommitted'}",
+        f"- commit: {commit()}",
         "- command: `python benchmarks/run.py`", "",
         "## Ingest (`trialkg build` into a new store, including the final optimize)", "",
         "| input | records | triples | seconds | trials/s | triples/s | peak RSS MB | store MB"

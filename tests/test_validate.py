@@ -168,3 +168,39 @@ def test_cli_validate_errors_are_one_line(tmp_path: Path) -> None:
     junk.write_text("hello")
     skipped = run("validate", "-q", str(junk))
     assert skipped.returncode == 2 and "junk.txt: skipped: not a recognized trial format" in skipped.stderr
+
+
+def test_other_shapes_are_checked_afresh_not_trusted(tmp_path: Path, fixtures_store: Path) -> None:
+    # Verdicts recorded by build hold for trialkg's shapes only: other shapes re-read every graph.
+    folder = tmp_path / "shapes"
+    folder.mkdir()
+    (folder / "acronym.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix tkg: <https://w3id.org/trialkg/ontology#> .\n"
+        "<urn:needs-acronym> a sh:NodeShape ; sh:targetClass tkg:Trial ;\n"
+        "  sh:property [ sh:path tkg:acronym ; sh:minCount 1 ; sh:message 'A trial needs an acronym here.' ] .\n"
+    )
+    report = validate_store(fixtures_store, jobs=1, folder=str(folder))
+    store = Store(fixtures_store, read_only=True)
+    with_acronym = {r["g"] for r in store.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?t tkg:acronym ?a } }")}
+    assert report.trusted == 0 and not report.conforms()
+    full = validate_store(fixtures_store, jobs=1, full=True, folder=str(folder))
+    assert {f.graph for f in report.findings} == {f.graph for f in full.findings}
+    assert report.failing_graphs.isdisjoint(with_acronym)
+    assert len(report.failing_graphs) == report.graphs - len(with_acronym)
+
+
+def test_bad_shapes_are_one_line_errors(tmp_path: Path, fixtures_store: Path) -> None:
+    folder = tmp_path / "shapes"
+    folder.mkdir()
+    empty = run("validate", "--store", str(fixtures_store), "--shapes", str(folder), "-q")
+    assert empty.returncode == 2 and "no SHACL shapes files" in empty.stderr
+    (folder / "closed.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> . <urn:s> a sh:NodeShape ; sh:targetClass <urn:C> ; sh:closed true ."
+    )
+    closed = run("validate", "--store", str(fixtures_store), "--shapes", str(folder), "-q")
+    assert closed.returncode == 2 and "sh:closed is not supported" in closed.stderr
+    (folder / "closed.ttl").write_text("<urn:a> <urn:b> .")
+    broken = run("validate", "--store", str(fixtures_store), "--shapes", str(folder), "-q")
+    assert broken.returncode == 2 and "closed.ttl: not valid Turtle" in broken.stderr
+    for done in (empty, closed, broken):
+        assert "Traceback" not in done.stderr and done.stderr.strip().count("\n") == 0

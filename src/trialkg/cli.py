@@ -14,6 +14,7 @@ from .build import BuildReport, build
 from .card import card, trial_iris
 from .extract import FORMATS
 from .readers import read_paths
+from .shacl import ShapesError
 from .store import Store, StoreError, default_path
 
 __all__ = ["main"]
@@ -65,6 +66,8 @@ def _print_report(report: BuildReport, path: Path, args: argparse.Namespace) -> 
         args.report.write_text(json.dumps({
             "skipped": [vars(s) for s in report.skipped],
             "warnings": [{"source": s, "position": p, "warning": w} for s, p, w in report.warnings],
+            "validation": [{"trial": f.trial, "graph": f.graph, "source": f.source, **vars(f.result)}
+                           for f in report.validation.findings],
         }, indent=1))  # fmt: skip
 
 
@@ -138,7 +141,8 @@ def parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="ingest files, folders and archives into the store")
     b.add_argument("paths", nargs="+", help="files, folders, .zip or .tar.gz archives")
     _store_arg(b)
-    b.add_argument("--report", type=Path, help="write every skipped record and warning as JSON here")
+    b.add_argument("--report", type=Path,
+                   help="write every skipped record and warning (and the first 1,000 validation results) as JSON here")
     b.add_argument("--warnings", type=int, default=10, help="warning kinds to list (default 10)")
     b.add_argument("--with-contacts", action="store_true",
                    help="also write contact persons with phone and e-mail (personal data)")  # fmt: skip
@@ -182,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except (UserError, StoreError) as exc:
+    except (UserError, StoreError, ShapesError) as exc:
         print(f"trialkg {args.command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -258,9 +258,15 @@ def _nt(term: Term) -> str:
 
 def load(files: Iterable[Path]) -> Shapes:
     """Compile the shapes of some Turtle files (trialkg's are ``resources.path('shapes')``)."""
-    g = rdflib.Graph()
+    g, files = rdflib.Graph(), list(files)
+    if not files:
+        raise ShapesError("no shapes files (*.ttl) found")
     for f in files:
-        g.parse(f, format="turtle")
+        try:
+            g.parse(f, format="turtle")
+        except Exception as exc:  # rdflib raises several kinds for bad Turtle; all mean the same here
+            first = " ".join(str(exc).split())[:300] or type(exc).__name__
+            raise ShapesError(f"{f}: not valid Turtle: {first}") from None
     return load_graph(g)
 
 

@@ -7,6 +7,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import cache
 from multiprocessing import get_context
@@ -16,8 +17,8 @@ import pyoxigraph as ox
 
 from . import __version__
 from .resources import path as resource_path
-from .shacl import Result, Shapes, load
-from .store import Store
+from .shacl import Result, Shapes, ShapesError, load
+from .store import Store, StoreError
 from .terms import XSD, T
 
 __all__ = [
@@ -49,7 +50,11 @@ _CHUNK = 400  # graphs per task: large enough to amortize the round trip, small 
 @cache
 def shapes(folder: str | None = None) -> Shapes:
     """The compiled shapes of ``folder`` (default: trialkg's own shapes/), compiled once per process."""
-    return load(sorted(Path(folder or resource_path("shapes")).glob("*.ttl")))
+    where = Path(folder or resource_path("shapes"))
+    files = sorted(where.glob("*.ttl"))
+    if not files:
+        raise ShapesError(f"{where}: no SHACL shapes files (*.ttl) here")
+    return load(files)
 
 
 @cache
@@ -197,7 +202,10 @@ def _run(chunks: list[list[str]], path: str, folder: str | None, jobs: int) -> I
         return
     # spawn, not fork: the parent holds an open RocksDB handle with threads of its own.
     with ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_init, initargs=(path, folder)) as pool:
-        yield from pool.map(_check_chunk, chunks)
+        try:
+            yield from pool.map(_check_chunk, chunks)
+        except BrokenProcessPool:
+            raise StoreError(f"{path}: a validation process died (out of memory?); try --jobs 1") from None
 
 
 def validate_files(
