@@ -77,7 +77,8 @@ def test_full_and_parallel_runs_give_the_serial_results(fixtures_store: Path) ->
     # The three real warnings of the fixtures: names trialkg merges (see tests/shapes/test_golden_graphs.py).
     assert {(f.trial.rsplit("/", 1)[1], f.result.shape.rsplit("#", 1)[1]) for f in serial.findings} == {
         ("NCT00495248", "Intervention-label-count"), ("NCT00495248", "Intervention-description-count"),
-        ("NCT01832051", "Person-label-count"),
+        ("NCT01832051", "Person-label-count"), ("NCT00499330", "Identifier-label-count"),
+        ("NCT00499330", "Identifier-idValue-count"),
     }  # fmt: skip
 
 

@@ -205,6 +205,8 @@ def build(
     items = progress if progress is not None else read_paths(paths)
     b.write(b.graphs(b.parsed(items)))
     b.write(b.graphs(b.split_pending()))
+    if b.report.written or not store.has_graph(iris.vocabulary_graph("drugs")):
+        _vocabularies(store)
     b.report.links = link(store)
     moved = {x.old: x.new for x in b.report.links}
     b.report.trials = {moved.get(t, t) for t in b.report.trials}
@@ -212,6 +214,20 @@ def build(
         store.optimize()  # bulk-loaded files query several times slower until compacted
     store.flush()
     return b.report
+
+
+def _vocabularies(store: Store) -> None:
+    """The ontology and the drug vocabulary in graphs of their own, so that queries can use term labels
+    and every name of a drug (skos:prefLabel, skos:altLabel on the drug's own IRI)."""
+    from pyoxigraph import RdfFormat, parse
+
+    from .resources import path
+
+    graphs = {}
+    for name, file in (("ontology", "trialkg.ttl"), ("drugs", "drugs.ttl")):
+        quads = parse(path=str(path("ontology") / file), format=RdfFormat.TURTLE)
+        graphs[iris.vocabulary_graph(name)] = [Triple(q.subject, q.predicate, q.object) for q in quads]
+    store.replace(graphs)
 
 
 def record_graphs(paths: Iterable[str], report: BuildReport) -> Iterator[tuple[NamedNode, list[Triple]]]:

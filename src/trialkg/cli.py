@@ -13,7 +13,9 @@ from . import __version__
 from .build import BuildReport, build
 from .card import card, trial_iris
 from .extract import FORMATS
+from .queries import QueryError
 from .readers import read_paths
+from .remote import RemoteError
 from .shacl import ShapesError
 from .store import Store, StoreError, default_path
 
@@ -22,6 +24,13 @@ __all__ = ["main"]
 
 class UserError(Exception):
     """A mistake of the user's: one line on stderr, no traceback."""
+
+
+def _rows_args(p: argparse.ArgumentParser) -> None:
+    _store_arg(p)
+    p.add_argument("--endpoint", help="a SPARQL 1.1 endpoint URL to query instead of the store")
+    p.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table",
+                   help="table (default), or the SPARQL 1.1 CSV, TSV or JSON results format")  # fmt: skip
 
 
 def _store_arg(p: argparse.ArgumentParser) -> None:
@@ -118,6 +127,49 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0 if report.conforms(args.fail_on.capitalize()) else 1
 
 
+def _params(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UserError(f"parameter {pair!r} is not key=value")
+        out[key] = value
+    return out
+
+
+def _rows_out(sparql: str, args: argparse.Namespace) -> int:
+    from .queries import render, run_sparql
+
+    store = None if args.endpoint else Store(args.store or default_path(), read_only=True)
+    rows = run_sparql(sparql, store=store, endpoint=args.endpoint)
+    print(render(rows, args.format))
+    return 0
+
+
+def _cmd_query(args: argparse.Namespace) -> int:
+    from .queries import bind, load_all, saved
+
+    if args.action == "list":
+        for q in load_all().values():
+            params = " ".join(f"{p.name}={p.default}" for p in q.params)
+            print(f"{q.name:28} {q.title}" + (f"  [{params}]" if params else ""))
+        return 0
+    if not args.name:
+        raise UserError(f"query {args.action} needs a query name (trialkg query list shows them)")
+    query = saved(args.name)
+    if args.action == "show":
+        print(bind(query, _params(args.param)) if args.param else query.text, end="")
+        return 0
+    return _rows_out(bind(query, _params(args.param)), args)
+
+
+def _cmd_sparql(args: argparse.Namespace) -> int:
+    text = args.query
+    if not text.lstrip().upper().startswith(("SELECT", "PREFIX", "BASE", "#")) and Path(text).is_file():
+        text = Path(text).read_text(encoding="utf-8")
+    return _rows_out(text, args)
+
+
 def _cmd_formats(args: argparse.Namespace) -> int:
     for f in FORMATS.values():
         print(f"{f.name:10} {f.title}")
@@ -172,6 +224,19 @@ def parser() -> argparse.ArgumentParser:
     _store_arg(c)
     c.set_defaults(func=_cmd_card)
 
+    q = sub.add_parser("query", help="list, show and run the saved SPARQL queries",
+                       description="Saved queries live in queries/*.rq; parameters are bound as RDF terms.")
+    q.add_argument("action", choices=("list", "show", "run"))
+    q.add_argument("name", nargs="?", help="a saved query's name (see 'trialkg query list')")
+    q.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE", help="a parameter value")
+    _rows_args(q)
+    q.set_defaults(func=_cmd_query)
+
+    sp = sub.add_parser("sparql", help="run a SPARQL SELECT given as text or as a .rq file")
+    sp.add_argument("query", help="the query text, or a file that holds it")
+    _rows_args(sp)
+    sp.set_defaults(func=_cmd_sparql)
+
     f = sub.add_parser("formats", help="list the input formats trialkg reads")
     f.set_defaults(func=_cmd_formats)
 
@@ -186,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except (UserError, StoreError, ShapesError) as exc:
+    except (UserError, StoreError, ShapesError, QueryError, RemoteError) as exc:
         print(f"trialkg {args.command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

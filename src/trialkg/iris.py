@@ -15,7 +15,7 @@ __all__ = [
     "arm", "canonical", "city", "condition", "country", "drug", "identifier", "intervention",
     "local_trial", "mesh", "normalize", "organization", "outcome", "person", "publication", "radionuclide",
     "record_trial", "related_listing", "site", "site_recruitment", "slug", "source_graph", "target",
-    "tracer", "trial", "trial_key",
+    "tracer", "trial", "trial_key", "vocabulary_graph",
 ]  # fmt: skip
 
 _NCT = re.compile(r"NCT\d{8}")
@@ -160,3 +160,8 @@ def source_graph(source: str, record_key: str) -> NamedNode:
     """The named graph of one source record: the file (or URL) it came from and its key there."""
     digest = hashlib.sha1(f"{source}\x00{record_key}".encode()).hexdigest()[:16]
     return _node("graph", f"{record_key}-{digest}" if _NCT.fullmatch(record_key) else digest)
+
+
+def vocabulary_graph(name: str) -> NamedNode:
+    """The named graph that holds one of trialkg's own vocabularies in a store ('ontology', 'drugs')."""
+    return _node("graph/vocabulary", name)

@@ -81,6 +81,9 @@ class Store:
         except OSError as exc:
             raise StoreError(f"{file}: cannot read: {exc.strerror or exc}") from None
 
+    def has_graph(self, graph: ox.NamedNode) -> bool:
+        return bool(self._store.contains_named_graph(graph))
+
     def default_quads(self) -> Iterator[ox.Quad]:
         """Statements of the default graph (empty in a store trialkg built)."""
         return iter(self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()))

@@ -24,6 +24,11 @@ WARNINGS = {
         ("Intervention-description-count", "intervention/NCT00495248/behavioral-group-intervention-inspired-by"
          "-lifestyle-redesign", "tkg:description", "MaxCount"),
     },
+    # The org study id 'CALGB 140503' and the secondary id 'CALGB-140503': one identifier, two spellings.
+    "NCT00499330.xml.ttl": {
+        ("Identifier-label-count", "identifier/NCT00499330/calgb-140503", "rdfs:label", "MaxCount"),
+        ("Identifier-idValue-count", "identifier/NCT00499330/calgb-140503", "tkg:idValue", "MaxCount"),
+    },
     # The overall official 'C.P. Schröder, PhD' and the responsible party 'C.P. Schroder'.
     "NCT01832051.xml.ttl": {("Person-label-count", "person/c-p-schroder", "rdfs:label", "MaxCount")},
 }  # fmt: skip
