@@ -60,8 +60,8 @@ EXPECTED: dict[str, dict[str, object]] = {
     "drug-tracer-cooccurrence": {"cols": ("drug", "tracer", "trials"), "only": True, "rows": {
         ("trastuzumab deruxtecan", "[18F]FDG", "1"), ("trastuzumab deruxtecan", "[68Ga]Ga-aby-025", "1")}},
     "related-listed": {"cols": ("listed", "listedStatus", "inGraph"), "only": True, "rows": {
-        (E + "trial/NCT01832051", "COMPLETED", "true"), (E + "trial/NCT04692831", "ACTIVE_NOT_RECRUITING", "false"),
-        (E + "trial/NCT06194565", "RECRUITING", "false"), (E + "trial/NCT06732336", "RECRUITING", "false")}},
+        (E + "trial/NCT01832051", "COMPLETED", "yes"), (E + "trial/NCT04692831", "ACTIVE_NOT_RECRUITING", "no"),
+        (E + "trial/NCT06194565", "RECRUITING", "no"), (E + "trial/NCT06732336", "RECRUITING", "no")}},
     # The v2 record (2024) and the legacy XML (2020) of one trial disagree on its status.
     "provenance": {"cols": ("value", "format"), "only": True, "rows": {
         ("ACTIVE_NOT_RECRUITING", "ctgov-v2"), ("RECRUITING", "ctgov-xml")}},

@@ -16,6 +16,7 @@ from .extract import FORMATS
 from .queries import QueryError
 from .readers import read_paths
 from .remote import RemoteError
+from .serve import ServeError
 from .shacl import ShapesError
 from .store import Store, StoreError, default_path
 
@@ -170,6 +171,32 @@ def _cmd_sparql(args: argparse.Namespace) -> int:
     return _rows_out(text, args)
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import Server
+
+    server = Server(args.store or default_path(), args.host, args.port, writable=args.writable, timeout=args.timeout)
+    server.start()
+    writes = ", updates at /update" if args.writable else " (read-only)"
+    print(f"serving {server.store} at http://{server.host}:{server.port}/ : SPARQL endpoint /query{writes}; "
+          "Ctrl-C stops", flush=True)  # fmt: skip
+    server.serve_forever()
+    return 0
+
+
+def _cmd_push(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .remote import push
+
+    store = Store(args.store or default_path(), read_only=True)
+    state = args.state or store.path.with_name(store.path.name + ".push.json")
+    bar = tqdm(unit=" graphs", desc="push", disable=args.quiet or None, total=store.named_graph_count())
+    sent, kept = push(store, args.endpoint, state=state, batch=args.batch, progress=bar.update)
+    bar.close()
+    print(f"{args.endpoint}: {sent} graphs sent, {kept} already there (state in {state})")
+    return 0
+
+
 def _cmd_formats(args: argparse.Namespace) -> int:
     for f in FORMATS.values():
         print(f"{f.name:10} {f.title}")
@@ -237,6 +264,22 @@ def parser() -> argparse.ArgumentParser:
     _rows_args(sp)
     sp.set_defaults(func=_cmd_sparql)
 
+    sv = sub.add_parser("serve", help="a SPARQL 1.1 endpoint and a query page over the store (Oxigraph's server)")
+    _store_arg(sv)
+    sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    sv.add_argument("--port", type=int, default=7878, help="port (default 7878)")
+    sv.add_argument("--writable", action="store_true", help="also accept SPARQL updates and Graph Store writes")
+    sv.add_argument("--timeout", type=int, default=30, help="seconds a query may run (default 30)")
+    sv.set_defaults(func=_cmd_serve)
+
+    pu = sub.add_parser("push", help="copy the graph, named graphs kept, into a SPARQL 1.1 store (resumable)")
+    _store_arg(pu)
+    pu.add_argument("--endpoint", required=True, help="the store's SPARQL 1.1 Update endpoint URL")
+    pu.add_argument("--batch", type=int, default=200, help="graphs per update request (default 200)")
+    pu.add_argument("--state", type=Path, help="where to record what was pushed (default: STORE.push.json)")
+    pu.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    pu.set_defaults(func=_cmd_push)
+
     f = sub.add_parser("formats", help="list the input formats trialkg reads")
     f.set_defaults(func=_cmd_formats)
 
@@ -251,7 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except (UserError, StoreError, ShapesError, QueryError, RemoteError) as exc:
+    except (UserError, StoreError, ShapesError, QueryError, RemoteError, ServeError) as exc:
         print(f"trialkg {args.command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

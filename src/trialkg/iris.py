@@ -15,7 +15,7 @@ __all__ = [
     "arm", "canonical", "city", "condition", "country", "drug", "identifier", "intervention",
     "local_trial", "mesh", "normalize", "organization", "outcome", "person", "publication", "radionuclide",
     "record_trial", "related_listing", "site", "site_recruitment", "slug", "source_graph", "target",
-    "tracer", "trial", "trial_key", "vocabulary_graph",
+    "skolem", "tracer", "trial", "trial_key", "vocabulary_graph",
 ]  # fmt: skip
 
 _NCT = re.compile(r"NCT\d{8}")
@@ -165,3 +165,10 @@ def source_graph(source: str, record_key: str) -> NamedNode:
 def vocabulary_graph(name: str) -> NamedNode:
     """The named graph that holds one of trialkg's own vocabularies in a store ('ontology', 'drugs')."""
     return _node("graph/vocabulary", name)
+
+
+def skolem(graph: NamedNode, blank: str) -> NamedNode:
+    """A skolem IRI for a blank node of a graph (RDF 1.1 §3.5), for stores that refuse blank nodes in
+    INSERT DATA (Virtuoso); only trialkg's own vocabulary graphs have blank nodes (OWL axioms)."""
+    digest = hashlib.sha1(graph.value.encode()).hexdigest()[:12]
+    return _node(".well-known/genid", f"{digest}-{blank}")

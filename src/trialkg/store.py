@@ -81,6 +81,10 @@ class Store:
         except OSError as exc:
             raise StoreError(f"{file}: cannot read: {exc.strerror or exc}") from None
 
+    def graphs(self) -> Iterator[ox.NamedNode]:
+        """Every named graph, in the store's order."""
+        return (g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
     def has_graph(self, graph: ox.NamedNode) -> bool:
         return bool(self._store.contains_named_graph(graph))
 
