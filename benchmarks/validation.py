@@ -1,7 +1,7 @@
 """Validation at 10,000 and 100,000 trials: in build, `trialkg validate --store` (default and --full), pySHACL.
 
-Stores of N trials are made by cloning the record graphs of a build of corpus/ and seeds/ under new
-NCT ids (NCT9…), each clone validated in memory before it is written, as build does; that time is
+Stores of N trials are made by cloning the record graphs of a build of corpus/ and seeds/ (the first
+round under their own NCT ids, then under new ones, NCT9…), each clone validated in memory before it is written, as build does; that time is
 the 'in build' column. Then `trialkg validate` runs on the store in a fresh process (two workers on
 this machine), with its peak RSS summed over the process and its workers. pySHACL's figure is its
 time per record graph on a sample, times the number of graphs.
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from trialkg.build import build
+from trialkg.build import _vocabularies, build
 from trialkg.store import Store
 from trialkg.terms import T
 from trialkg.validate import shapes, shapes_digest, verdict
@@ -63,7 +63,8 @@ def _clones(base: Graphs, trials: int) -> Iterator[tuple[ox.NamedNode, list[ox.T
             if key not in ids:
                 if len(ids) == trials:
                     return
-                ids[key] = f"NCT9{len(ids):07d}"
+                # The first round keeps the real ids, so that queries about real trials find them.
+                ids[key] = nct if rnd == 0 else f"NCT9{len(ids):07d}"
             new = ids[key]
             graph = ox.NamedNode(g.value.replace(nct, new))
             yield graph, [ox.Triple(_rename(s, nct, new), p, _rename(o, nct, new)) for s, p, o in quads]  # type: ignore[arg-type]
@@ -84,6 +85,7 @@ def _make_store(base: Graphs, trials: int, path: Path) -> dict[str, float]:
             store.replace(batch)
             batch = {}
     store.replace(batch)
+    _vocabularies(store)  # the drug vocabulary and ontology graphs a build adds
     store.optimize()
     store.flush()
     return {"graphs": graphs, "in_build_s": checked}

@@ -21,7 +21,7 @@ def test_wheel_ships_package_data(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "trialkg/data/ontology/trialkg.ttl" in names
     assert any(n.startswith("trialkg/samples/NCT") for n in names)
-    assert {"trialkg/cli.py", "trialkg/extract/ctgov_v2.py"} <= names
+    assert {"trialkg/cli.py", "trialkg/extract/ctgov_v2.py", "trialkg/page.html"} <= names
     for folder in ("shapes", "queries"):
         local = {p.name for p in (ROOT / folder).iterdir() if p.is_file()}
         assert {f"trialkg/data/{folder}/{n}" for n in local} <= names

@@ -1,0 +1,159 @@
+"""Latency of every saved query at 10,000 and 100,000 trials: the embedded store beside rdflib in memory.
+
+Stores of N trials are cloned from the record graphs of corpus/ and seeds/ under new NCT ids (as in
+validation.py). Each saved query runs with its default parameters: on the embedded Oxigraph store,
+the median of 5 runs after one warm-up; on an rdflib Dataset holding the same quads in memory (union
+default graph), one run, stopped after --rdflib-timeout seconds.
+Run: python benchmarks/queries.py [--shared ../shared] [--sizes 10000 100000] [--keep DIR] [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import validation  # noqa: E402  (benchmarks/ is on sys.path when this file runs)
+
+from trialkg.queries import bind, load_all, run_sparql
+from trialkg.store import Store
+from trialkg.terms import PREFIXES
+
+_PREFIX_LINES = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _embedded(store: Store, runs: int = 5) -> dict[str, tuple[float, int]]:
+    out = {}
+    for name, q in load_all().items():
+        sparql = bind(q, {})
+        rows = len(run_sparql(sparql, store=store).rows)  # warm-up
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            run_sparql(sparql, store=store)
+            times.append(time.perf_counter() - start)
+        out[name] = (statistics.median(times), rows)
+        print(f"  oxigraph {name}: {out[name][0]:.3f} s, {rows} rows", file=sys.stderr)
+    return out
+
+
+def _rdflib(store: Store, timeout: int) -> tuple[dict[str, float | None], float, float]:
+    """Each query's time on an in-memory rdflib Dataset (None: stopped at the timeout), load s, load MB."""
+    import resource
+
+    import rdflib
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    data = rdflib.Dataset(default_union=True)
+    for g in store.graphs():
+        graph = data.graph(rdflib.URIRef(g.value))
+        for q in store.quads(g):
+            graph.add(tuple(_term(t) for t in (q.subject, q.predicate, q.object)))  # type: ignore[arg-type]
+    loaded = time.perf_counter() - start
+    grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+
+    def stop(*_: object) -> None:
+        raise _Timeout
+
+    signal.signal(signal.SIGALRM, stop)
+    out: dict[str, float | None] = {}
+    for name, q in load_all().items():
+        signal.alarm(timeout)
+        start = time.perf_counter()
+        try:
+            list(data.query(_PREFIX_LINES + bind(q, {})))
+            out[name] = time.perf_counter() - start
+        except _Timeout:
+            out[name] = None
+        finally:
+            signal.alarm(0)
+        print(f"  rdflib {name}: {out[name]}", file=sys.stderr)
+    return out, loaded, grown
+
+
+def _term(t: object) -> object:
+    import pyoxigraph as ox
+    import rdflib
+
+    if isinstance(t, ox.NamedNode):
+        return rdflib.URIRef(t.value)
+    if isinstance(t, ox.BlankNode):
+        return rdflib.BNode(t.value)
+    assert isinstance(t, ox.Literal)
+    if t.language:
+        return rdflib.Literal(t.value, lang=t.language)
+    plain = t.datatype.value == "http://www.w3.org/2001/XMLSchema#string"
+    return rdflib.Literal(t.value, datatype=None if plain else rdflib.URIRef(t.datatype.value))
+
+
+def evaluate(shared: Path, sizes: list[int], keep: Path | None, rdflib_timeout: int, stamp: str = "") -> str:
+    columns, results = [], {}
+    with tempfile.TemporaryDirectory() as tmp:
+        base = None
+        for n in sizes:
+            path = (keep or Path(tmp)) / f"trials-{n}"
+            if not (path / "CURRENT").exists():
+                base = base or validation._corpus_graphs(shared, Path(tmp))
+                validation._make_store(base, n, path)
+            store = Store(path, read_only=True)
+            print(f"{n} trials: {store.named_graph_count()} graphs", file=sys.stderr)
+            embedded = _embedded(store)
+            slow, loaded, grown = _rdflib(store, rdflib_timeout)
+            columns.append((n, loaded, grown))
+            results[n] = (embedded, slow)
+    names = sorted(load_all())
+    head = "| query | " + " | ".join(f"{n:,}: Oxigraph s | rows | rdflib s" for n, _, _ in columns) + " |"
+    rule = "|---|" + "---:|---:|---:|" * len(columns)
+    lines = []
+    for name in names:
+        cells = []
+        for n, _, _ in columns:
+            (median, rows), rd = results[n][0][name], results[n][1][name]
+            cells.append(f"{median:.3f} | {rows:,} | " + (f"{rd:.2f}" if rd is not None else f"> {rdflib_timeout}"))
+        lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
+    loads = "; ".join(f"{n:,} trials: {s:.0f} s, +{mb:,.0f} MB" for n, s, mb in columns)
+    return "\n".join([
+        "## Saved queries (`benchmarks/queries.py`)", "", *([stamp, ""] if stamp else []),
+        "Each saved query with its default parameters on stores of N trials cloned from `corpus/` and "
+        "`seeds/` (as for validation). Oxigraph: the embedded store, median of 5 runs after a warm-up. "
+        f"rdflib: the same quads in an in-memory `Dataset` (union default graph), one run, stopped after "
+        f"{rdflib_timeout} s. Loading rdflib took {loads}.", "",
+        head, rule, *lines, "",
+    ])  # fmt: skip
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
+    p.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    p.add_argument("--keep", type=Path, help="keep (and reuse) the cloned stores in this folder")
+    p.add_argument("--rdflib-timeout", type=int, default=60)
+    p.add_argument("--write", action="store_true", help="replace this section of benchmarks/RESULTS.md")
+    args = p.parse_args()
+    from run import ROOT, commit, machine
+
+    stamp = f"Measured apart: {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}, commit {commit()}, {machine()}."
+    section = evaluate(args.shared, args.sizes, args.keep, args.rdflib_timeout, stamp if args.write else "")
+    print(section)
+    if args.write:
+        results = ROOT / "benchmarks" / "RESULTS.md"
+        text = results.read_text()
+        start = text.find("## Saved queries")
+        end = text.find("\n## ", start + 1) + 1 if start >= 0 else -1
+        if start < 0:
+            start = end = text.find("## Trial pages")
+        results.write_text(text[:start] + section + "\n" + text[end:])
+
+
+if __name__ == "__main__":
+    main()
