@@ -210,8 +210,8 @@ def test_cli_serve_binds_loopback_and_push_reports(store: Store, target: str, tm
     finally:
         proc.terminate()
         proc.wait(10)
-    pushing = ["push", "-q", "--store", str(store.path), "--endpoint", target + "/update", "--state", str(tmp_path)]
-    done = subprocess.run([sys.executable, "-m", "trialkg", *pushing[:-1], str(tmp_path / "s.json")],
+    pushing = ["push", "-q", "--store", str(store.path), "--endpoint", target + "/update"]
+    done = subprocess.run([sys.executable, "-m", "trialkg", *pushing, "--state", str(tmp_path / "s.json")],
                           capture_output=True, text=True)  # fmt: skip
     assert done.returncode == 0 and f"{store.named_graph_count()} graphs sent, 0 already there" in done.stdout
     refused = subprocess.run([sys.executable, "-m", "trialkg", "push", "-q", "--store", str(store.path), "--endpoint",

@@ -15,7 +15,6 @@ from rdflib.namespace import RDF, RDFS, SH
 __all__ = ["Graph", "Result", "Shape", "Shapes", "ShapesError", "from_rdflib", "load", "load_graph", "to_ox"]
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
-Node = ox.NamedNode | ox.BlankNode
 # A property path: an IRI, or (operator, operand) with operator one of inverse, alternative,
 # sequence, zeroOrMore, oneOrMore, zeroOrOne.
 PathExpr: TypeAlias = ox.NamedNode | tuple[str, Any]
@@ -173,9 +172,9 @@ class Shape:
         # Counts are checked inline: nearly every property shape has one, and a call costs more.
         n = len(values)
         if n < self.min_count:
-            out.append(Result(self.id, _nt(focus), self.path_text, None, "MinCount", self.severity, self.message))
+            out.append(Result(self.id, str(focus), self.path_text, None, "MinCount", self.severity, self.message))
         elif self.max_count is not None and n > self.max_count:
-            out.append(Result(self.id, _nt(focus), self.path_text, None, "MaxCount", self.severity, self.message))
+            out.append(Result(self.id, str(focus), self.path_text, None, "MaxCount", self.severity, self.message))
         if not n:  # most optional properties are absent: only a few components can fail then
             checks = self.empty_checks
             if not checks:
@@ -184,7 +183,7 @@ class Shape:
             checks = self.checks
         for component, check in checks:
             for bad in check(graph, focus, values):
-                out.append(Result(self.id, _nt(focus), self.path_text, None if bad is None else _nt(bad),
+                out.append(Result(self.id, str(focus), self.path_text, None if bad is None else str(bad),
                                   component, self.severity, self.message))  # fmt: skip
         if self.properties:
             if self._groups is None:
@@ -250,10 +249,6 @@ class Shapes:
             for focus in shape.focus_nodes(graph):
                 shape.validate(graph, focus, out)
         return out
-
-
-def _nt(term: Term) -> str:
-    return str(term)
 
 
 def load(files: Iterable[Path]) -> Shapes:
