@@ -141,6 +141,19 @@ def target(tmp_path: Path) -> Iterator[str]:
     proc.wait(10)
 
 
+def _backends(store: Path) -> list[int]:
+    """Processes of an oxigraph server on this store."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            args = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"serve-read-only" in args and str(store).encode() in args:
+            found.append(int(proc.name))
+    return found
+
+
 def _graphs(endpoint: str) -> set[str]:
     status, _, body = _get(endpoint + "/query?" + urllib.parse.urlencode(
         {"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"}))  # fmt: skip
@@ -207,9 +220,15 @@ def test_cli_serve_binds_loopback_and_push_reports(store: Store, target: str, tm
         line = proc.stdout.readline() if proc.stdout else ""
         assert f"http://127.0.0.1:{port}/" in line and "read-only" in line
         assert _get(f"http://127.0.0.1:{port}/")[0] == 200
+        assert _backends(store.path)
     finally:
-        proc.terminate()
+        proc.terminate()  # SIGTERM, as `kill` or a service manager sends it
         proc.wait(10)
+    for _ in range(50):  # the oxigraph backend goes with it
+        if not _backends(store.path):
+            break
+        time.sleep(0.1)
+    assert not _backends(store.path)
     pushing = ["push", "-q", "--store", str(store.path), "--endpoint", target + "/update"]
     done = subprocess.run([sys.executable, "-m", "trialkg", *pushing, "--state", str(tmp_path / "s.json")],
                           capture_output=True, text=True)  # fmt: skip

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -67,7 +69,9 @@ class Server:
         mode = "serve" if self.writable else "serve-read-only"
         cmd = [oxigraph_binary(), mode, "--location", str(self.store), "--bind", f"127.0.0.1:{self.backend_port}",
                "--union-default-graph", "--timeout-s", str(self.timeout)]  # fmt: skip
-        self.backend = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.backend = subprocess.Popen(
+            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=_die_with_parent
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.backend.poll() is not None:
@@ -87,6 +91,9 @@ class Server:
 
     def serve_forever(self) -> None:
         assert self.httpd is not None
+        if threading.current_thread() is threading.main_thread():
+            # 'kill' and service managers send SIGTERM: stop the backend too, as Ctrl-C does.
+            signal.signal(signal.SIGTERM, _interrupt)
         self._running = True
         try:
             self.httpd.serve_forever()
@@ -106,6 +113,18 @@ class Server:
                 self.backend.wait(10)
             except subprocess.TimeoutExpired:
                 self.backend.kill()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _die_with_parent() -> None:
+    """In the backend's process: receive SIGTERM when trialkg's process ends, however it ends (Linux)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def _page() -> bytes:
