@@ -21,6 +21,7 @@ from pathlib import Path
 import validation  # noqa: E402  (benchmarks/ is on sys.path when this file runs)
 
 from trialkg.queries import bind, load_all, run_sparql
+from trialkg.shacl import to_rdflib
 from trialkg.store import Store
 from trialkg.terms import PREFIXES
 
@@ -57,8 +58,8 @@ def _rdflib(store: Store, timeout: int) -> tuple[dict[str, float | None], float,
     data = rdflib.Dataset(default_union=True)
     for g in store.graphs():
         graph = data.graph(rdflib.URIRef(g.value))
-        for q in store.quads(g):
-            graph.add(tuple(_term(t) for t in (q.subject, q.predicate, q.object)))  # type: ignore[arg-type]
+        for quad in store.quads(g):
+            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))  # type: ignore[arg-type]
     loaded = time.perf_counter() - start
     grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
 
@@ -79,21 +80,6 @@ def _rdflib(store: Store, timeout: int) -> tuple[dict[str, float | None], float,
             signal.alarm(0)
         print(f"  rdflib {name}: {out[name]}", file=sys.stderr)
     return out, loaded, grown
-
-
-def _term(t: object) -> object:
-    import pyoxigraph as ox
-    import rdflib
-
-    if isinstance(t, ox.NamedNode):
-        return rdflib.URIRef(t.value)
-    if isinstance(t, ox.BlankNode):
-        return rdflib.BNode(t.value)
-    assert isinstance(t, ox.Literal)
-    if t.language:
-        return rdflib.Literal(t.value, lang=t.language)
-    plain = t.datatype.value == "http://www.w3.org/2001/XMLSchema#string"
-    return rdflib.Literal(t.value, datatype=None if plain else rdflib.URIRef(t.datatype.value))
 
 
 def evaluate(shared: Path, sizes: list[int], keep: Path | None, rdflib_timeout: int, stamp: str = "") -> str:
@@ -140,19 +126,13 @@ def main() -> None:
     p.add_argument("--rdflib-timeout", type=int, default=60)
     p.add_argument("--write", action="store_true", help="replace this section of benchmarks/RESULTS.md")
     args = p.parse_args()
-    from run import ROOT, commit, machine
+    from run import commit, machine, write_section
 
     stamp = f"Measured apart: {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}, commit {commit()}, {machine()}."
     section = evaluate(args.shared, args.sizes, args.keep, args.rdflib_timeout, stamp if args.write else "")
     print(section)
     if args.write:
-        results = ROOT / "benchmarks" / "RESULTS.md"
-        text = results.read_text()
-        start = text.find("## Saved queries")
-        end = text.find("\n## ", start + 1) + 1 if start >= 0 else -1
-        if start < 0:
-            start = end = text.find("## Trial pages")
-        results.write_text(text[:start] + section + "\n" + text[end:])
+        write_section("## Saved queries", section, before="## Trial pages")
 
 
 if __name__ == "__main__":

@@ -92,6 +92,18 @@ def _stats(shared: Path) -> str:
     ])  # fmt: skip
 
 
+def write_section(heading: str, section: str, before: str) -> None:
+    """Replace one section of RESULTS.md (from its heading to the next), or put it before another."""
+    results = ROOT / "benchmarks" / "RESULTS.md"
+    text = results.read_text()
+    start = text.find(heading)
+    if start >= 0:
+        end = text.find("\n## ", start + 1) + 1 or len(text)
+    else:
+        start = end = text.find(before) if before in text else len(text)
+    results.write_text(text[:start] + section + "\n" + text[end:])
+
+
 def commit() -> str:
     git = ["git", "rev-parse", "--short", "HEAD"]
     return subprocess.run(git, cwd=ROOT, capture_output=True, text=True).stdout.strip() or "uncommitted"

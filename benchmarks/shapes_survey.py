@@ -21,9 +21,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 from pyshacl import validate
-from rdflib.namespace import SH, XSD
+from rdflib.namespace import SH
 
 from trialkg.resources import path as resource_path
+from trialkg.shacl import to_rdflib
 from trialkg.store import Store
 from trialkg.terms import NS
 
@@ -39,24 +40,12 @@ def shapes_graph(folder: Path | None = None) -> rdflib.Graph:
     return graph
 
 
-def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Node:
-    if isinstance(term, ox.NamedNode):
-        return rdflib.URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return rdflib.BNode(term.value)
-    if term.language:
-        return rdflib.Literal(term.value, lang=term.language)
-    # Plain strings stay untyped, as Turtle writes them and as sh:in lists them.
-    datatype = None if term.datatype.value == str(XSD.string) else rdflib.URIRef(term.datatype.value)
-    return rdflib.Literal(term.value, datatype=datatype)
-
-
 def _graph(store: Store, graphs: list[str]) -> rdflib.Graph:
     """The statements of some named graphs, copied into one plain rdflib graph."""
     data = rdflib.Graph()
     for g in graphs:
         for q in store.quads(ox.NamedNode(g)):
-            data.add((_term(q.subject), _term(q.predicate), _term(q.object)))
+            data.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
     return data
 
 

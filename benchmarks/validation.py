@@ -1,10 +1,10 @@
-"""Validation at 10,000 and 100,000 trials: in build, `trialkg validate --store` (default and --full), pySHACL.
+"""Validation at 10,000 and 100,000 trials: in build, `trialkg validate --store` (and --full), pySHACL.
 
 Stores of N trials are made by cloning the record graphs of a build of corpus/ and seeds/ (the first
-round under their own NCT ids, then under new ones, NCT9…), each clone validated in memory before it is written, as build does; that time is
-the 'in build' column. Then `trialkg validate` runs on the store in a fresh process (two workers on
-this machine), with its peak RSS summed over the process and its workers. pySHACL's figure is its
-time per record graph on a sample, times the number of graphs.
+round under their own NCT ids, then under new ones, NCT9…), each clone validated in memory before it
+is written, as build does; that time is the 'in build' column. Then `trialkg validate` runs on the
+store in a fresh process (two workers on this machine), with its peak RSS summed over the process and
+its workers. pySHACL's figure is its time per record graph on a sample, times the number of graphs.
 Run: python benchmarks/validation.py [--shared ../shared] [--sizes 10000 100000] [--work DIR]
 """
 
@@ -188,19 +188,13 @@ def main() -> None:
     p.add_argument("--work", type=Path, help="folder for the temporary stores (default: the system's)")
     p.add_argument("--write", action="store_true", help="replace this section of benchmarks/RESULTS.md")
     args = p.parse_args()
-    from run import ROOT, commit, machine  # benchmarks/ is on sys.path when this file runs
+    from run import commit, machine, write_section  # benchmarks/ is on sys.path when this file runs
 
     stamp = f"Measured apart: {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}, commit {commit()}, {machine()}."
     section = evaluate(args.shared, args.sizes, args.work, stamp if args.write else "")
     print(section)
     if args.write:
-        results = ROOT / "benchmarks" / "RESULTS.md"
-        text = results.read_text()
-        start = text.find("## Validation")
-        end = text.find("\n## ", start + 1) + 1 if start >= 0 else -1
-        if start < 0:
-            start = end = text.find("\n## ", text.find("## Ingest") + 1) + 1
-        results.write_text(text[:start] + section + "\n" + text[end:])
+        write_section("## Validation", section, before="## Trial pages")
 
 
 if __name__ == "__main__":

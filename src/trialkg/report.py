@@ -9,6 +9,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import RDF, SH
 
+from .shacl import to_rdflib
 from .validate import Finding, Report, shapes
 
 __all__ = ["render", "render_json", "render_text", "render_turtle"]
@@ -94,14 +95,7 @@ def _term(text: str) -> rdflib.term.Node:
     if text.startswith("_:"):
         return rdflib.BNode(text[2:])
     triple = next(iter(ox.parse(f"<urn:s> <urn:p> {text} .".encode(), ox.RdfFormat.N_TRIPLES)))
-    o = triple.object
-    if isinstance(o, ox.NamedNode):
-        return rdflib.URIRef(o.value)
-    assert isinstance(o, ox.Literal)
-    if o.language:
-        return rdflib.Literal(o.value, lang=o.language)
-    plain = o.datatype.value == "http://www.w3.org/2001/XMLSchema#string"
-    return rdflib.Literal(o.value, datatype=None if plain else rdflib.URIRef(o.datatype.value))
+    return to_rdflib(triple.object)  # type: ignore[arg-type, unused-ignore]
 
 
 def render_turtle(report: Report, fail_on: str = "Violation", folder: str | None = None) -> str:

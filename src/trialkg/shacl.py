@@ -12,7 +12,9 @@ import rdflib
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 
-__all__ = ["Graph", "Result", "Shape", "Shapes", "ShapesError", "from_rdflib", "load", "load_graph", "to_ox"]
+__all__ = [
+    "Graph", "Result", "Shape", "Shapes", "ShapesError", "from_rdflib", "load", "load_graph", "to_ox", "to_rdflib",
+]  # fmt: skip
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 # A property path: an IRI, or (operator, operand) with operator one of inverse, alternative,
@@ -361,3 +363,16 @@ def to_ox(node: rdflib.term.Node) -> Term:
 def from_rdflib(graph: rdflib.Graph) -> list[ox.Triple]:
     """An rdflib graph's statements as pyoxigraph triples, ready for ``Shapes.validate``."""
     return [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph]  # type: ignore[arg-type]
+
+
+def to_rdflib(term: Term) -> rdflib.term.Node:
+    """A pyoxigraph term as an rdflib term; plain strings stay untyped, as Turtle and sh:in write them
+    (rdflib does not take "X"^^xsd:string for "X")."""
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language)
+    plain = term.datatype.value == "http://www.w3.org/2001/XMLSchema#string"
+    return rdflib.Literal(term.value, datatype=None if plain else rdflib.URIRef(term.datatype.value))
