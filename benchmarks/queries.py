@@ -23,9 +23,7 @@ import validation  # noqa: E402  (benchmarks/ is on sys.path when this file runs
 from trialkg.queries import bind, load_all, run_sparql
 from trialkg.shacl import to_rdflib
 from trialkg.store import Store
-from trialkg.terms import PREFIXES
-
-_PREFIX_LINES = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
+from trialkg.terms import SPARQL_PREFIXES
 
 
 class _Timeout(Exception):
@@ -72,7 +70,7 @@ def _rdflib(store: Store, timeout: int) -> tuple[dict[str, float | None], float,
         signal.alarm(timeout)
         start = time.perf_counter()
         try:
-            list(data.query(_PREFIX_LINES + bind(q, {})))
+            list(data.query(SPARQL_PREFIXES + bind(q, {})))
             out[name] = time.perf_counter() - start
         except _Timeout:
             out[name] = None

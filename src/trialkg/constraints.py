@@ -61,10 +61,10 @@ def well_formed(lit: ox.Literal) -> bool:
         low, high = bounds
         n = int(text)
         return (low is None or n >= low) and (high is None or n <= high)
-    if dtype in (_X + "date", _X + "dateTime"):
+    if dtype in (_X + "date", _X + "dateTime") and not text.startswith("-"):  # BCE years: form only
         try:
-            dt.date(int(text[:4]), int(text[5:7]), int(text[8:10])) if not text.startswith("-") else None
-        except ValueError:
+            dt.date(int(text[:4]), int(text[5:7]), int(text[8:10]))
+        except ValueError:  # a month or day that does not exist, e.g. 2023-02-30
             return False
     return True
 

@@ -77,8 +77,8 @@ def _values_clause(name: str) -> re.Pattern[str]:
 def load(path: Path) -> SavedQuery:
     """Parse one .rq file; a header that does not follow the conventions is a QueryError naming the file."""
     fields: dict[str, list[str]] = {"title": [], "description": [], "param": [], "example": []}
-    last = None
-    for line in path.read_text(encoding="utf-8").splitlines():
+    last, text = None, path.read_text(encoding="utf-8")
+    for line in text.splitlines():
         if not line.startswith("#"):
             break
         if m := _HEADER.match(line):
@@ -86,7 +86,6 @@ def load(path: Path) -> SavedQuery:
             fields[last].append(m.group(2).strip())
         elif last in ("description", "example") and line.strip("# "):
             fields[last][-1] += " " + line.lstrip("#").strip()
-    text = path.read_text(encoding="utf-8")
     if not fields["title"]:
         raise QueryError(f"{path}: no '# title:' line in the header")
     params = []

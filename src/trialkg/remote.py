@@ -11,11 +11,10 @@ import pyoxigraph as ox
 
 from . import iris
 from .store import Store
-from .terms import PREFIXES, T
+from .terms import SPARQL_PREFIXES, T
 
 __all__ = ["RemoteError", "push", "select"]
 
-_PREFIX_LINES = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
@@ -42,7 +41,7 @@ def select(endpoint: str, sparql: str, *, timeout: int = 60) -> tuple[list[str],
     from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
     client = SPARQLWrapper(endpoint, agent="trialkg (https://w3id.org/trialkg)")
-    client.setQuery(_PREFIX_LINES + sparql)
+    client.setQuery(SPARQL_PREFIXES + sparql)
     client.setMethod(POST)
     client.setReturnFormat(JSON)
     client.setTimeout(timeout)

@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .terms import PREFIXES, T
+from .terms import SPARQL_PREFIXES, T
 
 __all__ = ["DEFAULT_STORE", "Store", "StoreError", "default_path", "to_term"]
 
 DEFAULT_STORE = "trialkg-store"
-_PREFIX_LINES = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
 
 
 class StoreError(Exception):
@@ -110,7 +109,7 @@ class Store:
         }
         try:
             return self._store.query(
-                (_PREFIX_LINES if prefixes else "") + sparql,
+                (SPARQL_PREFIXES if prefixes else "") + sparql,
                 use_default_graph_as_union=True,
                 substitutions=subs,
             )

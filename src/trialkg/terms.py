@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pyoxigraph import NamedNode
 
-__all__ = ["CLASSES", "CURIES", "DATA", "NS", "PROPERTIES", "PREFIXES", "T"]
+__all__ = ["CLASSES", "CURIES", "DATA", "NS", "PREFIXES", "PROPERTIES", "SPARQL_PREFIXES", "T"]
 
 NS = "https://w3id.org/trialkg/ontology#"
 DATA = "https://w3id.org/trialkg/"
@@ -20,6 +20,9 @@ PREFIXES: dict[str, str] = {
     "schema": "http://schema.org/",
     "mesh": "http://id.nlm.nih.gov/mesh/",
 }
+
+# The same prefixes as a SPARQL prologue, declared before every query trialkg runs.
+SPARQL_PREFIXES = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
 
 CLASSES: tuple[str, ...] = (
     "Trial", "Arm", "Intervention", "Outcome", "Condition", "MeshDescriptor", "Drug", "Tracer",
