@@ -174,7 +174,8 @@ def test_query_mistakes_are_one_line_errors(store: Store, tmp_path: Path) -> Non
     for args, message in ((["query", "run", "nope"], "no saved query 'nope'"),
                           (["query", "run", "tracers", "-p", "modality"], "is not key=value"),
                           (["query", "run", "tracers", "-p", "color=red"], "has no parameter color"),
-                          (["sparql", "SELECT ?x WHERE { ?x ?y }"], "SPARQL syntax error"),
+                          (["sparql", "SELECT ?x WHERE { ?x ?y }"], "SPARQL syntax error: error at line 1, column"),
+                          (["sparql", "SELECT ?x WHERE {"], "SPARQL syntax error"),
                           (["query", "run", "tracers", "--endpoint", nowhere], "cannot reach")):  # fmt: skip
         done = cli(*args, "--store", str(store.path)) if args[0] != "query" or args[1] == "run" else cli(*args)
         assert done.returncode == 2, (args, done.stderr)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
@@ -114,7 +115,11 @@ class Store:
                 substitutions=subs,
             )
         except SyntaxError as exc:
-            raise StoreError(f"SPARQL syntax error: {exc}") from None
+            message = str(exc)
+            if prefixes:  # point at the user's own lines, not at the prologue trialkg put before them
+                shift = SPARQL_PREFIXES.count("\n")
+                message = re.sub(r"\bat (\d+):", lambda m: f"at line {int(m.group(1)) - shift}, column ", message)
+            raise StoreError(f"SPARQL syntax error: {' '.join(message.split())[:300]}") from None
 
     def select(self, sparql: str, bindings: Mapping[str, object] | None = None) -> Iterator[dict[str, str]]:
         """Rows of a SELECT as plain dicts of variable name to lexical value (unbound left out)."""
