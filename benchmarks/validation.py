@@ -23,10 +23,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from trialkg.build import _vocabularies, build
+from trialkg.build import _vocabularies, build, write
+from trialkg.derive import derive
 from trialkg.store import Store
 from trialkg.terms import T
-from trialkg.validate import shapes, shapes_digest, verdict
+from trialkg.validate import described, shapes, shapes_digest, verdict
 
 _VERDICT = {T.validatedAgainst, T.violationCount, T.warningCount}
 Graphs = list[tuple[str, ox.NamedNode, list[tuple[ox.NamedNode, ox.NamedNode, object]]]]
@@ -41,7 +42,10 @@ def _corpus_graphs(shared: Path, work: Path) -> Graphs:
                         "GROUP BY ?g")  # fmt: skip
     for row in rows:
         g = ox.NamedNode(row["g"])
-        quads = [(q.subject, q.predicate, q.object) for q in store.quads(g) if q.predicate not in _VERDICT]
+        own = list(store.quads(g))
+        # The record's graph as build validated it: its own statements and its entities' descriptions.
+        quads = [(q.subject, q.predicate, q.object) for q in own + described(store._store, own)
+                 if q.predicate not in _VERDICT]  # fmt: skip
         out.append((row["id"], g, quads))  # type: ignore[arg-type]
     return out
 
@@ -74,18 +78,19 @@ def _make_store(base: Graphs, trials: int, path: Path) -> dict[str, float]:
     """Write the clones of ``trials`` trials, validating each in memory first (timed apart)."""
     store, checker, digest = Store(path), shapes(), shapes_digest()
     checked = graphs = 0.0
-    batch: dict[ox.NamedNode, list[ox.Triple]] = {}
+    batch: list[tuple[ox.NamedNode, list[ox.Triple]]] = []
     for graph, triples in _clones(base, trials):
         start = time.perf_counter()
         results = checker.validate(triples)
         checked += time.perf_counter() - start
-        batch[graph] = triples + verdict(graph, digest, results)
+        batch.append((graph, triples + verdict(graph, digest, results)))
         graphs += 1
         if len(batch) == 500:
-            store.replace(batch)
-            batch = {}
-    store.replace(batch)
+            write(store, batch)
+            batch = []
+    write(store, batch)
     _vocabularies(store)  # the drug vocabulary and ontology graphs a build adds
+    derive(store)  # and the shortcuts it derives
     store.optimize()
     store.flush()
     return {"graphs": graphs, "in_build_s": checked}

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from pyoxigraph import NamedNode
 
 from conftest import FIXTURES
 from trialkg.build import build
@@ -116,3 +117,31 @@ def test_contacts_are_kept_out_unless_asked(tmp_path: Path) -> None:
     build(opted, [xml, str(FIXTURES / "NCT06830382.page.txt")], contacts=True)
     phones = {r.get("phone") for r in opted.select(ask)}
     assert "+46812377777" in phones  # a central contact of the page
+
+
+def test_shared_entities_are_described_once_in_the_entities_graph(tmp_path: Path) -> None:
+    # NCT03377387 and NCT00499330 share two Memorial Sloan Kettering sites; the v2 and XML records of
+    # NCT03377387 name the same sponsor, conditions and sites again.
+    store = Store(tmp_path / "s")
+    files = ["NCT03377387.json", "NCT03377387.xml", "NCT00499330.xml"]
+    build(store, [str(FIXTURES / f) for f in files])
+    misplaced = """SELECT ?s ?g WHERE { GRAPH ?g { ?s ?p ?o }
+        FILTER(?g != <https://w3id.org/trialkg/graph/entities>
+               && !STRSTARTS(STR(?g), "https://w3id.org/trialkg/graph/vocabulary/")
+               && REGEX(STR(?s), "^https://w3id.org/trialkg/(org|site|city|condition|drug|tracer|person)/")) }"""
+    assert list(store.select(misplaced)) == []
+    # Every shared entity a record links to is typed and labelled there.
+    undescribed = """SELECT DISTINCT ?e WHERE { GRAPH ?g { ?t a tkg:Trial ; tkg:site|tkg:leadSponsor|tkg:condition ?e }
+        FILTER NOT EXISTS { GRAPH <https://w3id.org/trialkg/graph/entities> { ?e a ?type ; rdfs:label ?label } } }"""
+    assert list(store.select(undescribed)) == []
+    # A site both trials list: two record graphs link to it, its description is one set of statements.
+    shared = """SELECT ?site (COUNT(DISTINCT ?g) AS ?records) WHERE {
+        GRAPH ?g { <https://w3id.org/trialkg/trial/NCT00499330> tkg:site ?site }
+        GRAPH ?h { <https://w3id.org/trialkg/trial/NCT03377387> tkg:site ?site } } GROUP BY ?site"""
+    sites = [r["site"] for r in store.select(shared)]
+    assert len(sites) == 2
+    for site in sites:
+        about = "SELECT ?site ?g ?p ?o WHERE { GRAPH ?g { ?site ?p ?o } }"
+        quads = list(store.select(about, {"site": NamedNode(site)}))
+        assert {q["g"] for q in quads} == {"https://w3id.org/trialkg/graph/entities"}
+        assert len(quads) == len({(q["p"], q["o"]) for q in quads})

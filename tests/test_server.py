@@ -172,6 +172,34 @@ def test_push_keeps_named_graphs_and_saved_queries_give_the_same_rows(
     assert push(store, target + "/update", state=state) == (0, store.named_graph_count())  # nothing new
 
 
+def _size(endpoint: str, graph: str) -> int:
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    status, _, body = _get(endpoint + "/query?" + urllib.parse.urlencode({"query": query}))
+    return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
+
+
+def test_a_graph_larger_than_a_request_goes_in_chunks(
+    store: Store, target: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import trialkg.remote
+
+    entities = "https://w3id.org/trialkg/graph/entities"
+    size = sum(1 for _ in store.quads(trialkg.remote.iris.ENTITIES))
+    monkeypatch.setattr(trialkg.remote, "_LARGE", size // 4)  # the entities graph takes five requests
+    state = tmp_path / "state.json"
+    push(store, target + "/update", state=state, batch=50)
+    assert _size(target, entities) == size
+    # A statement the remote copy holds and the store does not is dropped with the graph's first chunk.
+    stale = f'INSERT DATA {{ GRAPH <{entities}> {{ <urn:x:old> <urn:x:said> "stale" }} }}'
+    urllib.request.urlopen(urllib.request.Request(target + "/update", data=stale.encode(), method="POST",
+                           headers={"Content-Type": "application/sparql-update"}), timeout=30).read()  # fmt: skip
+    assert _size(target, entities) == size + 1
+    push(store, target + "/update", state=tmp_path / "again.json", batch=50)
+    assert _size(target, entities) == size
+    for name in QUERIES:
+        assert _rows(run(name, endpoint=target + "/query")) == _rows(run(name, store=store)), name
+
+
 class _Flaky(BaseHTTPRequestHandler):
     """Forwards the first `allowed` update requests to the real server, then fails like a dying server."""
 

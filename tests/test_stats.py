@@ -73,11 +73,13 @@ def _by_hand(store: Store) -> tuple[int, dict[str, tuple[int, int, int]]]:
             if NS + "Trial" not in classes:
                 continue
             trials.add(node)
+            # The first step inside the trial's record graph; the second, and the types, from any graph
+            # (a shared entity is described in the entities graph, a trial's own nodes in its record).
             reach = set(out[g][node])
             for x in out[g][node] - {node}:
-                reach |= out[g][x]
+                reach |= {o for graph in out.values() for o in graph.get(x, ())}
             for e in reach:
-                for c in types[g].get(e, ()):
+                for c in {c for graph in types.values() for c in graph.get(e, ())}:
                     if c.startswith(NS) and c not in local:
                         mentions[c[len(NS) :]].add((node, e))
     result = {}

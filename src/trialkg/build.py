@@ -15,6 +15,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from . import __version__, iris
 from .conditions import Lexicon, shipped
+from .derive import COLLABORATIONS, derive
 from .extract import FORMATS
 from .link import Link, link
 from .model import Study
@@ -25,7 +26,7 @@ from .triples import study_triples
 from .validate import Report, shapes_digest, verdict
 from .validate import shapes as compiled_shapes
 
-__all__ = ["BuildReport", "build", "content_hash", "provenance", "record_graphs"]
+__all__ = ["BuildReport", "build", "content_hash", "provenance", "record_graphs", "write"]
 
 _NCT = re.compile(r"NCT\d{8}")
 _BATCH = 500
@@ -175,14 +176,24 @@ class _Builder:
 
     def write(self, graphs: Iterable[tuple[NamedNode, list[Triple]]]) -> None:
         assert self.store is not None
-        batch: dict[NamedNode, list[Triple]] = {}
-        for graph, triples in graphs:
-            batch[graph] = triples
-            if len(batch) >= _BATCH:
-                self.store.replace(batch)
-                batch = {}
-        if batch:
-            self.store.replace(batch)
+        write(self.store, graphs)
+
+
+def write(store: Store, graphs: Iterable[tuple[NamedNode, list[Triple]]]) -> None:
+    """Each record's own statements to its graph (replacing an earlier version); what it says about shared
+    entities (iris.shared) added to the one entities graph, so the union of graphs states each fact once."""
+    batch: dict[NamedNode, list[Triple]] = {}
+    entities: set[Triple] = set()
+    for graph, triples in graphs:
+        batch[graph] = [t for t in triples if not iris.shared(t.subject)]
+        entities.update(t for t in triples if iris.shared(t.subject))
+        if len(batch) >= _BATCH:
+            store.replace(batch)
+            store.add(iris.ENTITIES, entities)
+            batch, entities = {}, set()
+    if batch:
+        store.replace(batch)
+        store.add(iris.ENTITIES, entities)
 
 
 def build(
@@ -198,8 +209,8 @@ def build(
 
     Each record's graph is validated against the shapes before it is written, its verdict kept in
     its provenance; with ``strict`` a graph with violations is left out. Records without an NCT id
-    are then linked to the trial they duplicate (see link.py). Contact persons (personal data) are
-    written only with ``contacts``.
+    are then linked to the trial they duplicate (see link.py), and the derived shortcuts recomputed
+    (derive.py). Contact persons (personal data) are written only with ``contacts``.
     """
     b = _Builder(store, contacts, validate, strict)
     items = progress if progress is not None else read_paths(paths)
@@ -208,6 +219,8 @@ def build(
     if b.report.written or not store.has_graph(iris.vocabulary_graph("drugs")):
         _vocabularies(store)
     b.report.links = link(store)
+    if b.report.written or b.report.links or b.report.rejected or not store.has_graph(COLLABORATIONS):
+        b.report.validation.add("", COLLABORATIONS.value, "trialkg build", derive(store))
     moved = {x.old: x.new for x in b.report.links}
     b.report.trials = {moved.get(t, t) for t in b.report.trials}
     if b.report.written:

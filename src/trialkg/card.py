@@ -24,33 +24,35 @@ SELECT ?trial ?g ?file ?pos ?updated ?at WHERE {
              OPTIONAL { ?g tkg:recordPosition ?pos }
              OPTIONAL { ?trial tkg:lastUpdatePosted ?updated } }
 }"""
+# Shared entities (sponsors, sites, drugs…) are described once, in the entities graph, from every record
+# that names them: a name spelt two ways there gives two rows, and the card keeps one (see _one).
 _QUERIES = {
     "scalars": "SELECT ?trial ?g ?p ?o WHERE { GRAPH ?g { ?trial ?p ?o } FILTER(isLITERAL(?o)) }",
-    "conditions": "SELECT ?trial ?g ?label WHERE { GRAPH ?g { ?trial tkg:condition ?c . ?c rdfs:label ?label } }",
+    "conditions": "SELECT ?trial ?g ?e ?label WHERE { GRAPH ?g { ?trial tkg:condition ?e } ?e rdfs:label ?label }",
     "related": "SELECT ?trial ?g ?other WHERE { GRAPH ?g { ?trial tkg:relatedListed ?other } }",
     "ids": """SELECT ?trial ?g ?value ?type WHERE { GRAPH ?g {
         ?trial tkg:identifier ?i . ?i tkg:idValue ?value OPTIONAL { ?i tkg:idType ?type } } }""",
-    "sponsors": """SELECT ?trial ?g ?role ?name ?class WHERE { GRAPH ?g {
-        ?trial ?role ?org . VALUES ?role { tkg:leadSponsor tkg:collaborator }
-        ?org rdfs:label ?name . OPTIONAL { ?org tkg:agencyClass ?class } } }""",
-    "sites": """SELECT ?trial ?g ?facility ?city ?state ?country ?status WHERE { GRAPH ?g {
-        ?trial tkg:site ?s . ?s rdfs:label ?facility .
-        OPTIONAL { ?s tkg:city ?c . ?c rdfs:label ?city }
-        OPTIONAL { ?s tkg:state ?state }
-        OPTIONAL { ?s tkg:country ?k . ?k rdfs:label ?country }
-        OPTIONAL { ?trial tkg:siteRecruitment ?r . ?r tkg:recruitmentSite ?s ; tkg:siteStatus ?status } } }""",
-    "publications": """SELECT ?trial ?g ?p ?pmid ?doi WHERE { GRAPH ?g {
-        ?trial ?p ?pub . ?pub a tkg:Publication .
-        OPTIONAL { ?pub tkg:pmid ?pmid } OPTIONAL { ?pub tkg:doi ?doi } } }""",
-    "tracers": """SELECT ?trial ?g ?label ?nuclide ?vector ?target ?modality WHERE { GRAPH ?g {
-        ?trial tkg:tracer ?t . ?t rdfs:label ?label .
-        OPTIONAL { ?t tkg:radionuclide ?n . ?n rdfs:label ?nuclide }
-        OPTIONAL { ?t tkg:vector ?v . ?v rdfs:label ?vector }
-        OPTIONAL { ?t tkg:molecularTarget ?m . ?m rdfs:label ?target }
-        OPTIONAL { ?t tkg:modality ?modality } } }""",
+    "sponsors": """SELECT ?trial ?g ?e ?role ?name ?class WHERE {
+        GRAPH ?g { ?trial ?role ?e . VALUES ?role { tkg:leadSponsor tkg:collaborator } }
+        ?e rdfs:label ?name . OPTIONAL { ?e tkg:agencyClass ?class } }""",
+    "sites": """SELECT ?trial ?g ?e ?facility ?city ?state ?country ?status WHERE {
+        GRAPH ?g { ?trial tkg:site ?e
+                   OPTIONAL { ?trial tkg:siteRecruitment ?r . ?r tkg:recruitmentSite ?e ; tkg:siteStatus ?status } }
+        ?e rdfs:label ?facility .
+        OPTIONAL { ?e tkg:city ?c . ?c rdfs:label ?city }
+        OPTIONAL { ?e tkg:state ?state }
+        OPTIONAL { ?e tkg:country ?k . ?k rdfs:label ?country } }""",
+    "publications": """SELECT ?trial ?g ?e ?p ?pmid ?doi WHERE { GRAPH ?g { ?trial ?p ?e }
+        ?e a tkg:Publication . OPTIONAL { ?e tkg:pmid ?pmid } OPTIONAL { ?e tkg:doi ?doi } }""",
+    "tracers": """SELECT ?trial ?g ?e ?label ?nuclide ?vector ?target ?modality WHERE {
+        GRAPH ?g { ?trial tkg:tracer ?e } ?e rdfs:label ?label .
+        OPTIONAL { ?e tkg:radionuclide ?n . ?n rdfs:label ?nuclide }
+        OPTIONAL { ?e tkg:vector ?v . ?v rdfs:label ?vector }
+        OPTIONAL { ?e tkg:molecularTarget ?m . ?m rdfs:label ?target }
+        OPTIONAL { ?e tkg:modality ?modality } }""",
     # A drug's external ids may come from any record that names it: grounded once, grounded everywhere.
-    "drugs": """SELECT ?trial ?g ?label ?id WHERE { GRAPH ?g { ?trial tkg:drug ?d . ?d rdfs:label ?label }
-        OPTIONAL { ?d skos:exactMatch ?id } }""",
+    "drugs": """SELECT ?trial ?g ?e ?label WHERE { GRAPH ?g { ?trial tkg:drug ?e } ?e rdfs:label ?label }""",
+    "drug_ids": """SELECT ?trial ?e ?id WHERE { GRAPH ?g { ?trial tkg:drug ?e } ?e skos:exactMatch ?id }""",
 }  # fmt: skip
 _ALL = "SELECT DISTINCT ?trial WHERE { GRAPH ?g { ?g tkg:describes ?trial } } ORDER BY ?trial"
 
@@ -89,8 +91,8 @@ def card(store: Store, trial: str) -> dict[str, Any] | None:
     for name, sparql in _QUERIES.items():
         by_graph: dict[str, Rows] = defaultdict(list)
         for row in store.select(sparql, {"trial": iri}):
-            by_graph[row["g"]].append(row)
-        found[name] = by_graph
+            by_graph[row.get("g", "")].append(row)
+        found[name] = {g: _one(rows) for g, rows in by_graph.items()}
     out: dict[str, Any] = {"iri": iri.value}
     scalars: dict[str, Rows] = defaultdict(list)
     for g in reversed(rank):  # later (better) graphs overwrite earlier ones
@@ -109,9 +111,12 @@ def card(store: Store, trial: str) -> dict[str, Any] | None:
           "target": r.get("target"), "modality": r.get("modality")} for r in _best(found["tracers"], rank)),
         key=lambda t: t["label"],
     )  # fmt: skip
+    grounded: dict[str, set[str]] = defaultdict(set)
+    for r in found["drug_ids"].get("", []):
+        grounded[r["e"]] |= {c for c in [_curie(r["id"])] if c}
     drug_ids: dict[str, set[str]] = defaultdict(set)
     for r in _best(found["drugs"], rank):
-        drug_ids[r["label"]] |= {c for c in [_curie(r.get("id"))] if c}
+        drug_ids[r["label"]] |= grounded[r["e"]]
     out["drugs"] = [{"label": x, "ids": sorted(drug_ids[x])} for x in sorted(drug_ids)]
     out["sponsors"] = sorted(
         ({"name": r["name"], "role": "lead" if r["role"].endswith("leadSponsor") else "collaborator",
@@ -129,6 +134,18 @@ def card(store: Store, trial: str) -> dict[str, Any] | None:
     out["related_listed"] = sorted({r["other"].rsplit("/", 1)[1] for r in _best(found["related"], rank)})
     out["sources"] = sorted(r["file"] + (f" {r['pos']}" if r.get("pos") else "") for r in graphs)
     return out
+
+
+def _one(rows: Rows) -> Rows:
+    """One row per entity ``e`` (the least, so the choice is stable) where its names vary; other rows as they are."""
+    if not rows or "e" not in rows[0] or "id" in rows[0]:
+        return rows
+    least: dict[str, dict[str, str]] = {}
+    for r in rows:
+        key = r["e"] + "|" + r.get("status", "") + "|" + r.get("p", "") + "|" + r.get("role", "")
+        if key not in least or sorted(r.items()) < sorted(least[key].items()):
+            least[key] = r
+    return list(least.values())
 
 
 def _curie(iri: str | None) -> str | None:

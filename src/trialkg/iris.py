@@ -12,10 +12,10 @@ from pyoxigraph import NamedNode
 from .terms import DATA
 
 __all__ = [
-    "arm", "canonical", "city", "condition", "country", "drug", "identifier", "intervention",
-    "local_trial", "mesh", "normalize", "organization", "outcome", "person", "publication", "radionuclide",
-    "record_trial", "related_listing", "site", "site_recruitment", "slug", "source_graph", "target",
-    "skolem", "tracer", "trial", "trial_key", "vocabulary_graph",
+    "ENTITIES", "arm", "canonical", "city", "collaboration", "condition", "country", "derived_graph", "drug",
+    "identifier", "intervention", "local_trial", "mesh", "normalize", "organization", "outcome", "person",
+    "publication", "radionuclide", "record_trial", "related_listing", "shared", "site", "site_recruitment",
+    "skolem", "slug", "source_graph", "target", "tracer", "trial", "trial_key", "vocabulary_graph",
 ]  # fmt: skip
 
 _NCT = re.compile(r"NCT\d{8}")
@@ -160,6 +160,31 @@ def source_graph(source: str, record_key: str) -> NamedNode:
     """The named graph of one source record: the file (or URL) it came from and its key there."""
     digest = hashlib.sha1(f"{source}\x00{record_key}".encode()).hexdigest()[:16]
     return _node("graph", f"{record_key}-{digest}" if _NCT.fullmatch(record_key) else digest)
+
+
+# Entities that many trials share, described once in the store's entities graph (build.py): their
+# statements repeated in every record's graph would make each join over the union of graphs return
+# one row per record that mentions the entity. Trial-local nodes (arms, outcomes, …) stay in the record.
+_SHARED = tuple(DATA + kind + "/" for kind in (
+    "org", "site", "city", "country", "condition", "drug", "tracer", "radionuclide", "target", "person",
+    "publication")) + ("http://id.nlm.nih.gov/mesh/",)  # fmt: skip
+ENTITIES = NamedNode(DATA + "graph/entities")
+
+
+def shared(node: object) -> bool:
+    """True for an IRI of an entity that trials share (a sponsor, a site, a drug…), not a trial's own node."""
+    return isinstance(node, NamedNode) and node.value.startswith(_SHARED)
+
+
+def collaboration(a: NamedNode, b: NamedNode) -> NamedNode:
+    """Two organizations that sponsor trials together, the same node whichever comes first."""
+    key = "|".join(sorted((a.value, b.value)))
+    return _node("collaboration", hashlib.sha1(key.encode()).hexdigest()[:16])
+
+
+def derived_graph(name: str) -> NamedNode:
+    """The named graph of one shortcut a build derives from the whole store ('collaborations')."""
+    return _node("graph/derived", name)
 
 
 def vocabulary_graph(name: str) -> NamedNode:

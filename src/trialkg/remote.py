@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from . import iris
 from .store import Store
-from .terms import SPARQL_PREFIXES, T
+from .terms import SPARQL_PREFIXES
 
 __all__ = ["RemoteError", "push", "select"]
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
+_LARGE = 20_000  # statements per request beyond which a graph is sent alone, in chunks
 
 
 class RemoteError(Exception):
@@ -80,6 +82,10 @@ def _sk(graph: str, term: object) -> object:
     return iris.skolem(ox.NamedNode(graph), term.value) if isinstance(term, ox.BlankNode) else term
 
 
+def _triples(graph: str, quads: Iterable[ox.Quad]) -> str:
+    return "".join(f"{_sk(graph, q.subject)} {q.predicate} {_sk(graph, q.object)} .\n" for q in quads)
+
+
 def push(
     store: Store,
     endpoint: str,
@@ -91,44 +97,64 @@ def push(
 ) -> tuple[int, int]:
     """Copy every named graph of the store into a SPARQL 1.1 Update endpoint, replacing earlier copies.
 
-    Graphs go in batches (DROP SILENT GRAPH then INSERT DATA, one request per batch). ``state`` records
-    each pushed graph's content hash after every batch, so a re-run after a failure, or after a build,
-    sends only what is missing or changed. Returns (graphs sent, graphs already there).
+    Graphs go in batches (DROP SILENT GRAPH then INSERT DATA, one request per batch); a graph larger
+    than one request (the entities graph) goes alone, in chunks. ``state`` records each pushed graph's
+    content hash after every request that completes a graph, so a re-run after a failure, or after a
+    build, sends only what is missing or changed. Returns (graphs sent, graphs already there).
     """
     done: dict[str, str] = json.loads(state.read_text()) if state.exists() else {}
     sent = kept = 0
     pending: list[tuple[str, str, list[ox.Quad]]] = []
 
-    def flush() -> None:
+    def record(graphs: list[tuple[str, str]]) -> None:
         nonlocal sent
-        if not pending:
-            return
-        drops = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g, _, _ in pending)
-        data = "".join(
-            f"GRAPH <{g}> {{\n" + "".join(f"{_sk(g, q.subject)} {q.predicate} {_sk(g, q.object)} .\n" for q in quads)
-            + "}\n"
-            for g, _, quads in pending
-        )
-        _update(endpoint, f"{drops}INSERT DATA {{\n{data}}}", timeout)
-        for g, digest, _ in pending:
-            done[g] = digest
+        done.update(graphs)
         tmp = state.with_suffix(".tmp")
         tmp.write_text(json.dumps(done))
         tmp.replace(state)  # the state file is replaced whole: a crash leaves the old one
-        sent += len(pending)
+        sent += len(graphs)
         if progress:
-            progress(len(pending))
+            progress(len(graphs))
+
+    def flush() -> None:
+        if not pending:
+            return
+        drops = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g, _, _ in pending)
+        data = "".join(f"GRAPH <{g}> {{\n{_triples(g, quads)}}}\n" for g, _, quads in pending)
+        _update(endpoint, f"{drops}INSERT DATA {{\n{data}}}", timeout)
+        record([(g, digest) for g, digest, _ in pending])
         pending.clear()
 
+    def chunked(graph: ox.NamedNode, digest: str) -> None:
+        first, chunk = True, []
+        for quad in itertools.chain(store.quads(graph), [None]):
+            if quad is not None:
+                chunk.append(quad)
+            if chunk and (quad is None or len(chunk) >= _LARGE):
+                drop = f"DROP SILENT GRAPH <{graph.value}> ;\n" if first else ""
+                body = f"GRAPH <{graph.value}> {{\n{_triples(graph.value, chunk)}}}"
+                _update(endpoint, f"{drop}INSERT DATA {{\n{body}\n}}", timeout)
+                first, chunk = False, []
+        record([(graph.value, digest)])
+
     for graph in store.graphs():
-        quads = list(store.quads(graph))
-        hashes = (q.object for q in quads if q.predicate == T.contentHash and q.subject == graph)
-        digest = next((h.value for h in hashes if isinstance(h, ox.Literal)), None)
-        digest = digest or hashlib.sha256("".join(sorted(map(str, quads))).encode()).hexdigest()
+        # The hash of the graph's statements in the store's (sorted, stable) order; large graphs are
+        # not held in memory but read again to send.
+        h, quads, size = hashlib.sha256(), [], 0
+        for quad in store.quads(graph):
+            h.update(str(quad).encode())
+            size += 1
+            if size <= _LARGE:
+                quads.append(quad)
+        digest = h.hexdigest()
         if done.get(graph.value) == digest:
             kept += 1
             if progress:
                 progress(1)
+            continue
+        if size > _LARGE:
+            flush()
+            chunked(graph, digest)
             continue
         pending.append((graph.value, digest, quads))
         if len(pending) >= batch:

@@ -9,10 +9,10 @@ from .terms import DATA, NS
 
 __all__ = ["LEGEND", "LOCAL_CLASSES", "TypeStats", "as_json", "render_table", "stats"]
 
-# Classes whose instances belong to one trial: they are parts of a trial, not entities it links.
+# Classes that are not entities a trial links: parts of one trial, provenance, and derived shortcuts.
 LOCAL_CLASSES = (
     "Trial", "Arm", "Intervention", "Outcome", "Identifier", "SiteRecruitment", "SourceRecord",
-    "RelatedListing",
+    "RelatedListing", "Collaboration",
 )  # fmt: skip
 
 LEGEND = {
@@ -36,18 +36,16 @@ _ENTITIES = f"""
 SELECT ?class (COUNT(DISTINCT ?e) AS ?n) WHERE {{ {_TYPES} }} GROUP BY ?class
 """
 
-# Paths are followed inside one record's graph: every record states the entities it links with
-# their types, and joining across the union of thousands of graphs would multiply the rows.
+# A trial's links are read inside its record's graph, one or two steps out (a tracer's radionuclide,
+# a site's city); each entity's type is stated once, in the entities graph (or, for a trial's own arms
+# and outcomes, in the record's graph), so the join does not multiply rows.
 _MENTIONS = f"""
 SELECT ?class (COUNT(*) AS ?n) WHERE {{
   SELECT DISTINCT ?class ?t ?e WHERE {{
-    GRAPH ?g {{
-      ?t a tkg:Trial .
-      {{ ?t ?p ?e . FILTER(isIRI(?e)) }}
-      UNION
-      {{ ?t ?p ?x . FILTER(isIRI(?x) && ?x != ?t) ?x ?q ?e . FILTER(isIRI(?e)) }}
-      ?e a ?class .
-    }}
+    {{ GRAPH ?g {{ ?t a tkg:Trial ; ?p ?e . FILTER(isIRI(?e)) }} }}
+    UNION
+    {{ GRAPH ?g {{ ?t a tkg:Trial ; ?p ?x . FILTER(isIRI(?x) && ?x != ?t) }} ?x ?q ?e . FILTER(isIRI(?e)) }}
+    ?e a ?class .
     FILTER(STRSTARTS(STR(?class), "{NS}") && ?class NOT IN ({_LOCAL}))
   }}
 }} GROUP BY ?class

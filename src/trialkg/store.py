@@ -72,6 +72,10 @@ class Store:
             ox.Quad(t.subject, t.predicate, t.object, g) for g, ts in graphs.items() for t in ts
         )
 
+    def add(self, graph: ox.NamedNode, triples: Iterable[ox.Triple]) -> None:
+        """Add statements to one graph, keeping what it holds (a statement already there stays once)."""
+        self._store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+
     def load_file(self, file: str | os.PathLike[str], fmt: ox.RdfFormat) -> None:
         """Bulk-load an RDF file as it is (its named graphs kept); a syntax error names the file."""
         try:

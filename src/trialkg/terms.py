@@ -27,7 +27,7 @@ SPARQL_PREFIXES = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
 CLASSES: tuple[str, ...] = (
     "Trial", "Arm", "Intervention", "Outcome", "Condition", "MeshDescriptor", "Drug", "Tracer",
     "Radionuclide", "MolecularTarget", "Organization", "Site", "SiteRecruitment", "City",
-    "Country", "Publication", "Person", "Identifier", "SourceRecord", "RelatedListing",
+    "Country", "Publication", "Person", "Identifier", "SourceRecord", "RelatedListing", "Collaboration",
 )  # fmt: skip
 
 PROPERTIES: tuple[str, ...] = (
@@ -54,7 +54,7 @@ PROPERTIES: tuple[str, ...] = (
     # people and organizations
     "sponsor", "leadSponsor", "collaborator", "agencyClass", "responsiblePartyType",
     "responsibleParty", "official", "principalInvestigator", "studyDirector", "studyChair",
-    "affiliation",
+    "affiliation", "partner", "sharedTrials",
     # places
     "site", "country", "city", "state", "postalCode", "latitude", "longitude",
     "siteRecruitment", "recruitmentSite", "siteStatus",

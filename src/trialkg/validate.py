@@ -22,7 +22,7 @@ from .store import Store, StoreError
 from .terms import XSD, T
 
 __all__ = [
-    "Finding", "InputError", "Report", "shapes", "shapes_digest", "validate_files", "validate_graphs",
+    "Finding", "InputError", "Report", "described", "shapes", "shapes_digest", "validate_files", "validate_graphs",
     "validate_store", "verdict",
 ]  # fmt: skip
 
@@ -146,17 +146,38 @@ def _check_chunk(names: list[str]) -> list[tuple[str, list[Result]]]:
     checker, out = shapes(_worker_folder), []
     for name in names:
         graph = ox.DefaultGraph() if name == _DEFAULT else ox.NamedNode(name)
-        out.append((name, checker.validate(_worker_store.quads_for_pattern(None, None, None, graph))))
+        quads = list(_worker_store.quads_for_pattern(None, None, None, graph))
+        out.append((name, checker.validate(quads + described(_worker_store, quads))))
     return out
+
+
+def described(store: ox.Store, quads: list[ox.Quad]) -> list[ox.Quad]:
+    """The entities graph's descriptions of the shared entities a record links to, and of those they link to
+    (a site's city, its country): the record's graph as build validated it, with what other records added."""
+    seen: set[ox.NamedNode] = set()
+    todo = [q.object for q in quads if isinstance(q.object, ox.NamedNode) and iris.shared(q.object)]
+    found: list[ox.Quad] = []
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for q in store.quads_for_pattern(node, None, None, iris.ENTITIES):
+            found.append(q)
+            if isinstance(q.object, ox.NamedNode) and iris.shared(q.object):
+                todo.append(q.object)
+    return found
 
 
 def _units(store: Store, digest: str | None) -> tuple[list[tuple[str, str, str]], int]:
     """(trial, graph, source file) of every graph to read, sorted by trial so a report groups them, and
     how many graphs were left unread because their build found them clean against ``digest``."""
     rows, clean = {}, set()
-    own = iris.vocabulary_graph("").value  # trialkg's ontology and drug vocabulary: not data to validate
+    # Not units: trialkg's ontology and drug vocabulary (not data), the entities graph (checked with each
+    # record that links to its entities) and derived shortcuts (checked whole by the build that derives them).
+    skip = (iris.vocabulary_graph("").value, iris.derived_graph("").value, iris.ENTITIES.value)
     for row in store.select(_GRAPHS):
-        if row["g"].startswith(own):
+        if row["g"].startswith(skip):
             continue
         rows[row["g"]] = (row.get("trial", ""), row["g"], row.get("file", ""))
         if digest and row.get("against") == digest and row.get("violations") == row.get("warnings") == "0":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import rdflib
+import test_derived
 import test_entities
 import test_parts
 import test_provenance
@@ -16,7 +17,7 @@ from shapecheck import Case, data, pyshacl_results, results, turtle
 from conftest import GOLDEN
 from trialkg.shacl import ShapesError, from_rdflib, load_graph
 
-CASES = [*test_trial.CASES, *test_parts.CASES, *test_entities.CASES, *test_provenance.CASES]
+CASES = [*test_trial.CASES, *test_parts.CASES, *test_entities.CASES, *test_provenance.CASES, *test_derived.CASES]
 # Where the two differ, and why trialkg's answer is the right one.
 DIFFERENT = {
     # rdflib parses '2026-13' as a valid xsd:gYearMonth; XSD allows months 01-12 only, so trialkg finds
