@@ -46,7 +46,7 @@ def _corpus_graphs(shared: Path, work: Path) -> Graphs:
         # The record's graph as build validated it: its own statements and its entities' descriptions.
         quads = [(q.subject, q.predicate, q.object) for q in own + described(store._store, own)
                  if q.predicate not in _VERDICT]  # fmt: skip
-        out.append((row["id"], g, quads))  # type: ignore[arg-type]
+        out.append((row["id"], g, quads))
     return out
 
 

@@ -17,6 +17,7 @@ __all__ = ["COLLABORATIONS", "collaborations", "derive"]
 
 COLLABORATIONS = iris.derived_graph("collaborations")
 _INTEGER = NamedNode(XSD + "integer")
+_CHUNK = 5 * 10_000  # statements per validation slice: 10,000 collaborations of five statements each
 # Read inside each record's graph: a trial's sponsors as its records state them, each pair once per trial.
 _SPONSORS = "SELECT DISTINCT ?trial ?org WHERE { GRAPH ?g { ?trial tkg:leadSponsor|tkg:collaborator ?org } }"
 _NAMES = "SELECT ?org (MIN(?label) AS ?name) WHERE { ?org a tkg:Organization ; rdfs:label ?label } GROUP BY ?org"
@@ -49,9 +50,12 @@ def derive(store: Store) -> list[Result]:
     """Replace every derived graph with one computed from the store as it is now; returns what the shapes
     found in them (checked with the types of the organizations they name)."""
     triples, names = collaborations(store)
-    partners = {t.object for t in triples if t.predicate == T.partner}
-    described = [t for o in partners if isinstance(o, NamedNode) for t in (
-        Triple(o, RDF_TYPE, T.Organization), Triple(o, RDFS_LABEL, Literal(names.get(o.value, o.value))))]
-    results = shapes().validate(triples + described)
+    results = []
+    for start in range(0, len(triples), _CHUNK):  # each node stands alone: check a slice at a time
+        part = triples[start : start + _CHUNK]
+        partners = {t.object for t in part if t.predicate == T.partner and isinstance(t.object, NamedNode)}
+        described = [t for o in partners for t in (
+            Triple(o, RDF_TYPE, T.Organization), Triple(o, RDFS_LABEL, Literal(names.get(o.value, o.value))))]
+        results += shapes().validate(part + described)
     store.replace({COLLABORATIONS: triples})
     return results

@@ -180,7 +180,7 @@ def run_sparql(sparql: str, *, store: Store | None = None, endpoint: str | None 
     if not isinstance(result, ox.QuerySolutions):
         raise QueryError("only SELECT queries give rows")
     variables = [v.value for v in result.variables]
-    return Rows(variables, [[row[v] for v in variables] for row in result])
+    return Rows(variables, [list(row) for row in result])  # a solution iterates in the order of its variables
 
 
 def run(
