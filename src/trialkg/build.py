@@ -221,6 +221,9 @@ def build(
     b.report.links = link(store)
     if b.report.written or b.report.links or b.report.rejected or not store.has_graph(COLLABORATIONS):
         b.report.validation.add("", COLLABORATIONS.value, "trialkg build", derive(store))
+        from .related import invalidate  # numpy and scipy only when the store changed
+
+        invalidate(store.path)  # the related-trials index describes the store as it was
     moved = {x.old: x.new for x in b.report.links}
     b.report.trials = {moved.get(t, t) for t in b.report.trials}
     if b.report.written:

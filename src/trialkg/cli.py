@@ -81,6 +81,26 @@ def _print_report(report: BuildReport, path: Path, args: argparse.Namespace) -> 
         }, indent=1))  # fmt: skip
 
 
+def _cmd_related(args: argparse.Namespace) -> int:
+    from .related import RelatedError, suggest, titles
+
+    store = Store(args.store or default_path(), read_only=True)
+    try:
+        trial, found = suggest(store, args.trial, args.k, args.text_weight)
+    except RelatedError as exc:
+        raise UserError(str(exc)) from None
+    names = titles(store, [s.trial for s in found])
+    if args.json:
+        rows = [{"nct_id": s.trial.rsplit("/", 1)[1], "iri": s.trial, "score": round(s.score, 4),
+                 "title": names.get(s.trial), "reasons": s.reasons} for s in found]  # fmt: skip
+        print(json.dumps({"trial": trial, "related": rows}, indent=2, ensure_ascii=False))
+    for rank, s in enumerate(found if not args.json else [], 1):
+        print(f"{rank:>2}. {s.trial.rsplit('/', 1)[1]:<24} {s.score:.3f}  {names.get(s.trial, '')[:70]}")
+        if args.explain:
+            print("    " + ("; ".join(s.reasons) or "similar by the sum of small overlaps"))
+    return 0 if found else 1
+
+
 def _cmd_card(args: argparse.Namespace) -> int:
     store = Store(args.store or default_path(), read_only=True)
     ids = list(trial_iris(store)) if args.all else args.nct_ids
@@ -250,6 +270,15 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--all", action="store_true", help="every trial in the store")
     _store_arg(c)
     c.set_defaults(func=_cmd_card)
+
+    r = sub.add_parser("related", help="the trials most like one trial, with reasons (networkx neighbours + text)")
+    r.add_argument("trial", help="an NCT id in the store, or a record file (in the store or not)")
+    r.add_argument("-k", type=int, default=10, help="how many trials (default 10)")
+    r.add_argument("--explain", action="store_true", help="say why each trial is related")
+    r.add_argument("--json", action="store_true", help="print JSON: score, title and reasons per trial")
+    r.add_argument("--text-weight", type=float, default=0.3, help="share of text similarity in the score (0-1)")
+    _store_arg(r)
+    r.set_defaults(func=_cmd_related)
 
     q = sub.add_parser("query", help="list, show and run the saved SPARQL queries",
                        description="Saved queries live in queries/*.rq; parameters are bound as RDF terms.")
