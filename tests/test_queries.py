@@ -16,6 +16,7 @@ from rdflib.plugins.sparql import prepareQuery
 from conftest import FIXTURES
 from trialkg.build import build
 from trialkg.queries import QueryError, bind, load_all, run, run_sparql, saved
+from trialkg.related import write_all
 from trialkg.store import Store
 
 QUERIES = load_all()  # the shipped .rq files themselves
@@ -68,6 +69,8 @@ EXPECTED: dict[str, dict[str, object]] = {
     "trials-by-condition": {"cols": ("nctId", "conditionLabel"), "rows": {
         ("NCT04547309", "HER2 Positive or Suspicious Positive Tumors"),
         ("NCT06830382", "Stage IV HER2-low Breast Cancer")}},
+    # After 'trialkg related --all --write': the other [68Ga]Ga-ABY-025 trial comes first.
+    "related-suggested": {"cols": ("rank", "suggestedNctId"), "rows": {("1", "NCT06830382")}},
     "tracers": {"params": {"modality": "SPECT"}, "cols": ("tracer", "radionuclide", "target", "trials"), "only": True,
                 "rows": {("[99mTc]Tc-adapt6", "Tc-99m", "ERBB2", "1")}},
 }  # fmt: skip
@@ -77,6 +80,7 @@ EXPECTED: dict[str, dict[str, object]] = {
 def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     path = tmp_path_factory.mktemp("q") / "store"
     build(Store(path), [str(FIXTURES)], validate=False)
+    write_all(Store(path))  # the suggestions related-suggested.rq reads
     return Store(path, read_only=True)
 
 

@@ -13,7 +13,7 @@ from pyoxigraph import NamedNode
 
 from conftest import FIXTURES
 from trialkg.build import build
-from trialkg.related import Index, build_index, index_path, load_index, networkx_graph, suggest
+from trialkg.related import Index, build_index, index_path, load_index, networkx_graph, suggest, write_all
 from trialkg.store import Store
 
 TRIAL = "https://w3id.org/trialkg/trial/"
@@ -138,3 +138,30 @@ def test_cli_explains_and_fails_in_one_line(store: Store) -> None:
     for bad, message in (("NCT99999999", "not in the store"), ("nope", "neither an NCT id")):
         done = subprocess.run([*run, bad], capture_output=True, text=True)
         assert done.returncode == 2 and message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_all_suggestions_written_ranked_with_their_method(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s")
+    build(store, [str(FIXTURES)])
+    trials, written, results = write_all(store, k=3)
+    assert results == [] and trials >= 20 and trials < written <= 3 * trials
+    rows = list(store.select("""SELECT ?for ?rank ?score ?other WHERE { GRAPH ?g { ?s a tkg:Suggestion ;
+        tkg:suggestedFor ?for ; tkg:rank ?rank ; tkg:score ?score ; tkg:suggestedTrial ?other } }"""))
+    assert len(rows) == written
+    by_trial: dict[str, list[tuple[int, float]]] = {}
+    for r in rows:
+        assert r["other"] != r["for"]
+        by_trial.setdefault(r["for"], []).append((int(r["rank"]), float(r["score"])))
+    for ranked in by_trial.values():
+        ranked.sort()
+        assert [rank for rank, _ in ranked] == list(range(1, len(ranked) + 1))
+        assert [score for _, score in ranked] == sorted((score for _, score in ranked), reverse=True)
+    # The stored list is what a lookup gives.
+    assert [s.trial for s in suggest(store, "NCT01858116", k=3)[1]] == [
+        r["other"] for r in sorted((r for r in rows if r["for"] == TRIAL + "NCT01858116"), key=lambda r: int(r["rank"]))
+    ]
+    params = next(store.select("SELECT ?p WHERE { GRAPH ?g { ?g a tkg:DerivedGraph ; tkg:parameters ?p ; "
+                               "tkg:method ?m FILTER(CONTAINS(STR(?g), 'related')) } }"))["p"]  # fmt: skip
+    assert json.loads(params)["k"] == 3 and json.loads(params)["kinds"]["tracer"] == 3.0
+    write_all(store, k=2)  # a second run replaces the graph whole
+    assert int(next(store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s a tkg:Suggestion }"))["n"]) <= 2 * trials

@@ -23,6 +23,7 @@ import pytest
 from conftest import FIXTURES
 from trialkg.build import build
 from trialkg.queries import load_all, run
+from trialkg.related import write_all
 from trialkg.remote import RemoteError, push
 from trialkg.serve import Server, oxigraph_binary
 from trialkg.store import Store
@@ -49,6 +50,7 @@ def _get(url: str, accept: str = "application/sparql-results+json") -> tuple[int
 def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     path = tmp_path_factory.mktemp("srv") / "store"
     build(Store(path), [str(FIXTURES)], validate=False)
+    write_all(Store(path))  # suggestions, for related-suggested.rq
     return Store(path, read_only=True)
 
 

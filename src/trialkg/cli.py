@@ -82,8 +82,22 @@ def _print_report(report: BuildReport, path: Path, args: argparse.Namespace) -> 
 
 
 def _cmd_related(args: argparse.Namespace) -> int:
-    from .related import RelatedError, suggest, titles
+    from .related import RelatedError, suggest, titles, write_all
 
+    if args.all or args.write:
+        if not (args.all and args.write) or args.trial:
+            raise UserError("--all and --write go together, without a trial: they write every trial's top k")
+        from tqdm import tqdm
+
+        store = Store(args.store or default_path())
+        with tqdm(unit=" trials", desc="related", disable=None) as bar:
+            trials, written, results = write_all(store, args.k, args.text_weight, progress=bar.update)
+        bad = sum(r.severity == "Violation" for r in results)
+        print(f"{store.path}: {written} suggestions written for {trials} trials"
+              + (f"; {bad} shape violations" if bad else ""))  # fmt: skip
+        return 1 if bad else 0
+    if not args.trial:
+        raise UserError("give an NCT id or a record file, or --all --write")
     store = Store(args.store or default_path(), read_only=True)
     try:
         trial, found = suggest(store, args.trial, args.k, args.text_weight)
@@ -272,7 +286,9 @@ def parser() -> argparse.ArgumentParser:
     c.set_defaults(func=_cmd_card)
 
     r = sub.add_parser("related", help="the trials most like one trial, with reasons (networkx neighbours + text)")
-    r.add_argument("trial", help="an NCT id in the store, or a record file (in the store or not)")
+    r.add_argument("trial", nargs="?", help="an NCT id in the store, or a record file (in the store or not)")
+    r.add_argument("--all", action="store_true", help="every trial (with --write)")
+    r.add_argument("--write", action="store_true", help="write the top k of every trial into the graph")
     r.add_argument("-k", type=int, default=10, help="how many trials (default 10)")
     r.add_argument("--explain", action="store_true", help="say why each trial is related")
     r.add_argument("--json", action="store_true", help="print JSON: score, title and reasons per trial")

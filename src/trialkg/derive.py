@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
+from collections.abc import Mapping
+from datetime import datetime, timezone
 from itertools import combinations
 
 from pyoxigraph import Literal, NamedNode, Triple
@@ -10,10 +13,10 @@ from pyoxigraph import Literal, NamedNode, Triple
 from . import iris
 from .shacl import Result
 from .store import Store
-from .terms import RDF_TYPE, RDFS_LABEL, XSD, T
+from .terms import PROV_GENERATED_AT, RDF_TYPE, RDFS_LABEL, XSD, T
 from .validate import shapes
 
-__all__ = ["COLLABORATIONS", "collaborations", "derive"]
+__all__ = ["COLLABORATIONS", "check", "collaborations", "derive", "describe"]
 
 COLLABORATIONS = iris.derived_graph("collaborations")
 _INTEGER = NamedNode(XSD + "integer")
@@ -46,16 +49,39 @@ def collaborations(store: Store) -> tuple[list[Triple], dict[str, str]]:
     return out, names
 
 
-def derive(store: Store) -> list[Result]:
-    """Replace every derived graph with one computed from the store as it is now; returns what the shapes
-    found in them (checked with the types of the organizations they name)."""
-    triples, names = collaborations(store)
+def describe(graph: NamedNode, label: str, method: str, parameters: Mapping[str, object] | None = None) -> list[Triple]:
+    """A derived graph's own node: what it holds, when, how and with which settings (tkg:DerivedGraph)."""
+    when = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    out = [
+        Triple(graph, RDF_TYPE, T.DerivedGraph),
+        Triple(graph, RDFS_LABEL, Literal(label)),
+        Triple(graph, PROV_GENERATED_AT, Literal(when, datatype=NamedNode(XSD + "dateTime"))),
+        Triple(graph, T.method, Literal(method)),
+    ]
+    if parameters is not None:
+        out.append(Triple(graph, T.parameters, Literal(json.dumps(parameters, sort_keys=True))))
+    return out
+
+
+def check(triples: list[Triple], names: Mapping[str, str] | None = None) -> list[Result]:
+    """Derived statements against the shapes, a slice at a time (each node stands alone), with the types
+    and names of the organizations they name (``names``: organization IRI to name)."""
     results = []
-    for start in range(0, len(triples), _CHUNK):  # each node stands alone: check a slice at a time
+    for start in range(0, len(triples), _CHUNK):
         part = triples[start : start + _CHUNK]
         partners = {t.object for t in part if t.predicate == T.partner and isinstance(t.object, NamedNode)}
         described = [t for o in partners for t in (
-            Triple(o, RDF_TYPE, T.Organization), Triple(o, RDFS_LABEL, Literal(names.get(o.value, o.value))))]
+            Triple(o, RDF_TYPE, T.Organization), Triple(o, RDFS_LABEL, Literal((names or {}).get(o.value, o.value))))]
         results += shapes().validate(part + described)
+    return results
+
+
+def derive(store: Store) -> list[Result]:
+    """Replace every derived graph with one computed from the store as it is now; returns what the shapes
+    found in them."""
+    triples, names = collaborations(store)
+    method = "pairs of organizations named as lead sponsor or collaborator of one trial, counted over trials"
+    triples += describe(COLLABORATIONS, "sponsor collaborations", method)
+    results = check(triples, names)
     store.replace({COLLABORATIONS: triples})
     return results

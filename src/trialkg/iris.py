@@ -15,7 +15,7 @@ __all__ = [
     "ENTITIES", "arm", "canonical", "city", "collaboration", "condition", "country", "derived_graph", "drug",
     "identifier", "intervention", "local_trial", "mesh", "normalize", "organization", "outcome", "person",
     "publication", "radionuclide", "record_trial", "related_listing", "shared", "site", "site_recruitment",
-    "skolem", "slug", "source_graph", "target", "tracer", "trial", "trial_key", "vocabulary_graph",
+    "skolem", "slug", "source_graph", "suggestion", "target", "tracer", "trial", "trial_key", "vocabulary_graph",
 ]  # fmt: skip
 
 _NCT = re.compile(r"NCT\d{8}")
@@ -92,6 +92,11 @@ def identifier(trial_id: str, value: str) -> NamedNode:
 
 def site_recruitment(trial_id: str, site_iri: NamedNode) -> NamedNode:
     return _node("site-recruitment", trial_id, site_iri.value.rsplit("/", 1)[1])
+
+
+def suggestion(trial_iri: NamedNode, other_iri: NamedNode) -> NamedNode:
+    """A related trial trialkg suggests for a trial (trialkg.related), scoped under the trial."""
+    return _node("suggestion", trial_key(trial_iri), trial_key(other_iri))
 
 
 def related_listing(trial_id: str, listed_nct: str) -> NamedNode:

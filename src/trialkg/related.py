@@ -18,11 +18,11 @@ from scipy import sparse
 
 from . import iris
 from .store import Store
-from .terms import T
+from .terms import RDF_TYPE, XSD, T
 
 __all__ = [
-    "KINDS", "TEXT_WEIGHT", "Index", "RelatedError", "Suggestion", "build_index", "features_of", "index_path",
-    "invalidate", "load_index", "networkx_graph", "suggest", "titles",
+    "KINDS", "RELATED", "TEXT_WEIGHT", "Index", "RelatedError", "Suggestion", "build_index", "features_of",
+    "index_path", "invalidate", "load_index", "networkx_graph", "suggest", "titles", "write_all",
 ]  # fmt: skip
 
 # Weight of a shared neighbour of each kind, before rarity: the one place to tune what 'alike' means.
@@ -36,6 +36,11 @@ KINDS: dict[str, float] = {
 TEXT_WEIGHT = 0.3  # share of the text similarity (TF-IDF cosine) in the score; the rest is the neighbours'
 CAP = 0.02  # neighbours (and words) of more than this share of trials do not propose candidates
 _MIN_CAP = 50
+RELATED = iris.derived_graph("related")
+_DECIMAL = ox.NamedNode(XSD + "decimal")
+_INTEGER = ox.NamedNode(XSD + "integer")
+_METHOD = ("cosine over typed neighbours weighted by kind and rarity, blended with a TF-IDF cosine of the "
+           "trials' text; candidates from neighbours and words below the cap (trialkg.related)")  # fmt: skip
 _WORDING = 0.15  # text similarity from which 'similar wording' is given as a reason
 
 # Each kind's links, read inside the record graphs (a tracer's radionuclide from the entities graph).
@@ -353,3 +358,42 @@ def titles(store: Store, trials: Iterable[str]) -> dict[str, str]:
         for row in store.select(sparql, {"trial": ox.NamedNode(trial)}):
             out[trial] = row.get("t", "")
     return out
+
+
+def write_all(
+    store: Store, k: int = 10, text_weight: float = TEXT_WEIGHT, progress: Any = None
+) -> tuple[int, int, list[Any]]:
+    """The top ``k`` suggestions of every trial into their own graph (replaced whole), with the method and its
+    parameters as the graph's provenance; returns the trials, the suggestions written and what the shapes found."""
+    from .derive import check, describe
+
+    index = load_index(store)
+    parameters = {"k": k, "text_weight": text_weight, "cap": CAP, "kinds": KINDS}
+    store.remove([RELATED])
+    batch = describe(RELATED, f"the {k} trials most like each trial", _METHOD, parameters)
+    written, results = 0, []
+    for row, trial in enumerate(index.trials):
+        node = ox.NamedNode(trial)
+        found = index.related(index.links[row], index.text[row], k, exclude=trial, text_weight=text_weight)
+        for rank, s in enumerate(found, 1):
+            other = ox.NamedNode(s.trial)
+            it = iris.suggestion(node, other)
+            batch += [
+                ox.Triple(it, RDF_TYPE, T.Suggestion),
+                ox.Triple(it, T.suggestedFor, node),
+                ox.Triple(it, T.suggestedTrial, other),
+                ox.Triple(it, T.rank, ox.Literal(str(rank), datatype=_INTEGER)),
+                ox.Triple(it, T.score, ox.Literal(f"{min(s.score, 1.0):.4f}", datatype=_DECIMAL)),
+                *(ox.Triple(it, T.reason, ox.Literal(r)) for r in s.reasons),
+            ]
+        written += len(found)
+        if len(batch) >= 100_000:  # a slice at a time: memory stays flat however many trials
+            results += check(batch)
+            store.add(RELATED, batch)
+            batch = []
+        if progress is not None:
+            progress(1)
+    results += check(batch)
+    store.add(RELATED, batch)
+    store.optimize()
+    return len(index.trials), written, results

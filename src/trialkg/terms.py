@@ -28,6 +28,7 @@ CLASSES: tuple[str, ...] = (
     "Trial", "Arm", "Intervention", "Outcome", "Condition", "MeshDescriptor", "Drug", "Tracer",
     "Radionuclide", "MolecularTarget", "Organization", "Site", "SiteRecruitment", "City",
     "Country", "Publication", "Person", "Identifier", "SourceRecord", "RelatedListing", "Collaboration",
+    "Suggestion", "DerivedGraph",
 )  # fmt: skip
 
 PROPERTIES: tuple[str, ...] = (
@@ -63,6 +64,8 @@ PROPERTIES: tuple[str, ...] = (
     "citation",
     # links between trials
     "relatedListed", "relatedListing", "listedTrial", "listedStatus", "listedPhase",
+    # derived graphs: related-trial suggestions, and how each graph was computed
+    "suggestedFor", "suggestedTrial", "rank", "score", "reason", "method", "parameters",
     # contacts (personal data: only with build --with-contacts)
     "contact", "phone", "email",
     # provenance of a source record (a named graph)

@@ -1,4 +1,4 @@
-"""The tkg:Collaboration shape (shapes/derived.ttl) on real collaborations, whole and broken one way at a time."""
+"""Shapes of derived graphs (shapes/derived.ttl) on real collaborations and suggestions, whole and broken."""
 
 from __future__ import annotations
 
@@ -8,6 +8,12 @@ from shapecheck import Case, data, property_shapes, results
 BASE = "collaborations.ttl"
 PAIR = "collaboration/ffa88a04132e9117"
 P = f"<{PAIR}>"
+RELATED = "suggestions.ttl"
+GRAPH = "graph/derived/related"
+G = f"<{GRAPH}>"
+SUG = "suggestion/NCT01858116/NCT06830382"
+S = f"<{SUG}>"
+WHEN = '"2026-11-21T16:55:47Z"^^xsd:dateTime'
 
 CASES = [
     Case("without-label", BASE, {("Collaboration-label", PAIR, "rdfs:label", "MinCount")},
@@ -32,11 +38,50 @@ CASES = [
          remove=f"{P} tkg:sharedTrials 1 .", add=f'{P} tkg:sharedTrials "1" .'),
     Case("two-counts", BASE, {("Collaboration-sharedTrials", PAIR, "tkg:sharedTrials", "MaxCount")},
          add=f"{P} tkg:sharedTrials 2 ."),
+    # suggestions
+    Case("suggestion-for-nothing", RELATED, {("Suggestion-suggestedFor", SUG, "tkg:suggestedFor", "MinCount")},
+         remove=f"{S} tkg:suggestedFor <trial/NCT01858116> ."),
+    Case("suggestion-for-a-literal", RELATED, {("Suggestion-suggestedFor", SUG, "tkg:suggestedFor", "NodeKind"),
+                                               ("Suggestion-suggestedFor", SUG, "tkg:suggestedFor", "Pattern")},
+         remove=f"{S} tkg:suggestedFor <trial/NCT01858116> .", add=f'{S} tkg:suggestedFor "NCT01858116" .'),
+    Case("suggestion-of-two-trials", RELATED, {("Suggestion-suggestedTrial", SUG, "tkg:suggestedTrial", "MaxCount")},
+         add=f"{S} tkg:suggestedTrial <trial/NCT03991260> ."),
+    Case("suggestion-of-itself", RELATED, {("Suggestion-suggestedTrial", SUG, "tkg:suggestedTrial", "Disjoint")},
+         remove=f"{S} tkg:suggestedTrial <trial/NCT06830382> .", add=f"{S} tkg:suggestedTrial <trial/NCT01858116> ."),
+    Case("suggestion-of-an-organization", RELATED,
+         {("Suggestion-suggestedTrial", SUG, "tkg:suggestedTrial", "Pattern")},
+         remove=f"{S} tkg:suggestedTrial <trial/NCT06830382> .", add=f"{S} tkg:suggestedTrial <org/affibody> ."),
+    Case("suggestion-rank-zero", RELATED, {("Suggestion-rank", SUG, "tkg:rank", "MinInclusive")},
+         remove=f"{S} tkg:rank 1 .", add=f"{S} tkg:rank 0 ."),
+    Case("suggestion-without-rank", RELATED, {("Suggestion-rank", SUG, "tkg:rank", "MinCount")},
+         remove=f"{S} tkg:rank 1 ."),
+    Case("suggestion-score-above-one", RELATED, {("Suggestion-score", SUG, "tkg:score", "MaxInclusive")},
+         remove=f"{S} tkg:score 0.559 .", add=f"{S} tkg:score 1.5 ."),
+    Case("suggestion-score-as-double", RELATED, {("Suggestion-score", SUG, "tkg:score", "Datatype")},
+         remove=f"{S} tkg:score 0.559 .", add=f"{S} tkg:score 0.559e0 ."),
+    Case("suggestion-two-scores", RELATED, {("Suggestion-score", SUG, "tkg:score", "MaxCount")},
+         add=f"{S} tkg:score 0.5 ."),
+    Case("suggestion-empty-reason", RELATED, {("Suggestion-reason", SUG, "tkg:reason", "MinLength")},
+         add=f'{S} tkg:reason "" .'),
+    # the derived graph's own node
+    Case("graph-without-label", RELATED, {("DerivedGraph-label", GRAPH, "rdfs:label", "MinCount")},
+         remove=f'{G} rdfs:label "the 10 trials most like each trial" .'),
+    Case("graph-without-time", RELATED, {("DerivedGraph-generatedAtTime", GRAPH, "prov:generatedAtTime", "MinCount")},
+         remove=f"{G} prov:generatedAtTime {WHEN} ."),
+    Case("graph-time-as-text", RELATED,
+         {("DerivedGraph-generatedAtTime", GRAPH, "prov:generatedAtTime", "Datatype")},
+         remove=f"{G} prov:generatedAtTime {WHEN} .", add=f'{G} prov:generatedAtTime "2026-11-21" .'),
+    Case("graph-two-methods", RELATED, {("DerivedGraph-method", GRAPH, "tkg:method", "MaxCount")},
+         add=f'{G} tkg:method "by hand" .'),
+    Case("graph-parameters-not-json", RELATED, {("DerivedGraph-parameters", GRAPH, "tkg:parameters", "Pattern"),
+                                                ("DerivedGraph-parameters", GRAPH, "tkg:parameters", "MaxCount")},
+         add=f'{G} tkg:parameters "k=10" .'),
 ]  # fmt: skip
 
 
-def test_real_collaborations_conform() -> None:
-    assert results(data(BASE)) == set()
+@pytest.mark.parametrize("base", [BASE, RELATED])
+def test_real_derived_graphs_conform(base: str) -> None:
+    assert results(data(base)) == set()
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
@@ -44,6 +89,7 @@ def test_broken_collaboration_is_reported(case: Case) -> None:
     assert results(case.graph()) == case.expect
 
 
-def test_every_collaboration_shape_has_a_violating_case() -> None:
+@pytest.mark.parametrize("shape", ["Collaboration", "Suggestion", "DerivedGraph"])
+def test_every_derived_shape_has_a_violating_case(shape: str) -> None:
     hit = {name for case in CASES for name, *_ in case.expect}
-    assert property_shapes("Collaboration") <= hit
+    assert property_shapes(shape) <= hit
