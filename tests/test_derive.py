@@ -57,3 +57,18 @@ def test_a_changed_record_changes_the_collaborations(tmp_path: Path) -> None:
     report = build(store, [str(src)])
     assert report.written == 1
     assert _pairs(store) == {}  # the graph is derived again, not added to
+
+
+def test_checking_in_slices_never_cuts_a_node_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The real suggestions example, checked seven statements at a time: each node still whole.
+    import pyoxigraph as ox
+
+    import trialkg.derive
+
+    path = Path(__file__).parent / "shapes" / "data" / "suggestions.ttl"
+    quads = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    assert trialkg.derive.check(triples) == []
+    monkeypatch.setattr(trialkg.derive, "_CHUNK", 7)
+    assert trialkg.derive.check(triples) == []
+    assert len(list(trialkg.derive._slices(triples))) > 1

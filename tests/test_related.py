@@ -165,3 +165,11 @@ def test_all_suggestions_written_ranked_with_their_method(tmp_path: Path) -> Non
     assert json.loads(params)["k"] == 3 and json.loads(params)["kinds"]["tracer"] == 3.0
     write_all(store, k=2)  # a second run replaces the graph whole
     assert int(next(store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s a tkg:Suggestion }"))["n"]) <= 2 * trials
+
+
+def test_many_at_once_gives_what_one_at_a_time_gives(index: Index) -> None:
+    rows = list(range(len(index.trials)))
+    together = index.related_many(index.links[rows], index.text[rows], 5, rows)
+    for row, found in zip(rows, together, strict=True):
+        alone = index.related(index.links[row], index.text[row], 5, exclude=index.trials[row])
+        assert [(s.trial, round(s.score, 9)) for s in found] == [(s.trial, round(s.score, 9)) for s in alone]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
 from itertools import combinations
 
@@ -67,13 +67,23 @@ def check(triples: list[Triple], names: Mapping[str, str] | None = None) -> list
     """Derived statements against the shapes, a slice at a time (each node stands alone), with the types
     and names of the organizations they name (``names``: organization IRI to name)."""
     results = []
-    for start in range(0, len(triples), _CHUNK):
-        part = triples[start : start + _CHUNK]
+    for part in _slices(triples):
         partners = {t.object for t in part if t.predicate == T.partner and isinstance(t.object, NamedNode)}
         described = [t for o in partners for t in (
             Triple(o, RDF_TYPE, T.Organization), Triple(o, RDFS_LABEL, Literal((names or {}).get(o.value, o.value))))]
         results += shapes().validate(part + described)
     return results
+
+
+def _slices(triples: list[Triple]) -> Iterator[list[Triple]]:
+    """About _CHUNK statements at a time, never cutting one subject's statements apart."""
+    start = 0
+    while start < len(triples):
+        end = min(start + _CHUNK, len(triples))
+        while end < len(triples) and triples[end].subject == triples[end - 1].subject:
+            end += 1
+        yield triples[start:end]
+        start = end
 
 
 def derive(store: Store) -> list[Result]:

@@ -1,4 +1,4 @@
-"""Related trials: shared rare typed neighbours and similar text, scored through sparse indexes, with reasons."""
+"""Related trials: the similarity index read from the store and saved beside it, lookups, and top k for all."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import re
 import shutil
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ import pyoxigraph as ox
 from scipy import sparse
 
 from . import iris
+from .similarity import CAP, KINDS, TEXT_WEIGHT, Index, Suggestion, normalized, weights, words
 from .store import Store
 from .terms import RDF_TYPE, XSD, T
 
@@ -25,23 +25,12 @@ __all__ = [
     "index_path", "invalidate", "load_index", "networkx_graph", "suggest", "titles", "write_all",
 ]  # fmt: skip
 
-# Weight of a shared neighbour of each kind, before rarity: the one place to tune what 'alike' means.
-# A shared tracer or target says most about an imaging trial; places say least (countries least of all),
-# and every weight is further multiplied by the neighbour's rarity, log(trials / trials that have it).
-KINDS: dict[str, float] = {
-    "tracer": 3.0, "target": 2.5, "vector": 2.5, "publication": 2.5, "drug": 2.0, "radionuclide": 1.0,
-    "condition": 1.0, "mesh": 0.8, "investigator": 1.5, "sponsor": 1.0, "site": 0.6, "city": 0.3,
-    "country": 0.1,
-}  # fmt: skip
-TEXT_WEIGHT = 0.3  # share of the text similarity (TF-IDF cosine) in the score; the rest is the neighbours'
-CAP = 0.02  # neighbours (and words) of more than this share of trials do not propose candidates
-_MIN_CAP = 50
 RELATED = iris.derived_graph("related")
+_BLOCK = 256  # trials ranked together in one sparse product
 _DECIMAL = ox.NamedNode(XSD + "decimal")
 _INTEGER = ox.NamedNode(XSD + "integer")
 _METHOD = ("cosine over typed neighbours weighted by kind and rarity, blended with a TF-IDF cosine of the "
            "trials' text; candidates from neighbours and words below the cap (trialkg.related)")  # fmt: skip
-_WORDING = 0.15  # text similarity from which 'similar wording' is given as a reason
 
 # Each kind's links, read inside the record graphs (a tracer's radionuclide from the entities graph).
 _OFFICIAL = "tkg:official|tkg:principalInvestigator|tkg:studyDirector|tkg:studyChair"
@@ -69,130 +58,11 @@ _TEXTS = [
 ]
 _LABELS = f"SELECT ?f (MIN(?l) AS ?label) WHERE {{ GRAPH <{iris.ENTITIES.value}> {{ ?f rdfs:label ?l }} }} GROUP BY ?f"
 _TRIALS = "SELECT DISTINCT ?trial WHERE { GRAPH ?g { ?g tkg:describes ?trial } }"
-_WORD = re.compile(r"[a-z0-9][a-z0-9+]*(?:-[a-z0-9+]+)*")
-_STOP = frozenset(
-    "a an and are as at be by for from has have in into is it its of on or than that the their this to was were "
-    "will with without who which study trial patients patient phase versus vs after before during".split()
-)
-_REASONS = {
-    "tracer": "shared tracer {}", "target": "same target {}", "vector": "same targeting vector {}",
-    "radionuclide": "same radionuclide {}", "drug": "shared drug {}", "condition": "shared condition {}",
-    "mesh": "same MeSH heading {}", "sponsor": "shared sponsor {}", "investigator": "shared investigator {}",
-    "site": "shared site {}", "city": "sites in the same city ({})", "country": "sites in {}",
-    "publication": "shared publication {}",
-}  # fmt: skip
 
 
 class RelatedError(Exception):
     """A trial to relate that is neither in the store nor a readable record, with the reason."""
 
-
-def words(text: str) -> list[str]:
-    """Lower-cased word tokens of a text, without stop words and one-letter tokens."""
-    return [w for w in _WORD.findall(text.lower()) if len(w) > 1 and w not in _STOP]
-
-
-@dataclass
-class Suggestion:
-    """One related trial: its IRI, score, and the shared neighbours and text similarity that earned it."""
-
-    trial: str
-    score: float
-    reasons: list[str]
-    text: float
-
-
-class Index:
-    """Trials × typed neighbours (weighted by kind and rarity) and trials × words (TF-IDF), rows L2-normalized."""
-
-    def __init__(  # noqa: PLR0913
-        self, trials: list[str], features: list[str], kinds: list[str], labels: list[str], links: sparse.csr_matrix,
-        vocabulary: list[str], idf: np.ndarray, text: sparse.csr_matrix,
-    ) -> None:
-        self.trials, self.features, self.kinds, self.labels = trials, features, kinds, labels
-        self.links, self.text, self.vocabulary, self.idf = links, text, vocabulary, idf
-        self.row = {t: i for i, t in enumerate(trials)}
-        self.column = {f: i for i, f in enumerate(features)}
-        self.word = {w: i for i, w in enumerate(vocabulary)}
-        self._links_by_column = links.tocsc()
-        self._text_by_column = text.tocsc()
-        self.cap = max(_MIN_CAP, int(CAP * len(trials)))
-        self.df = np.diff(self._links_by_column.indptr)
-        self.word_df = np.diff(self._text_by_column.indptr)
-
-    def vectors(self, links: Iterable[tuple[str, str]], text: str) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-        """A trial given as its (kind, neighbour IRI) links and its text, as rows of this index's two matrices."""
-        weights = self.weights()
-        cols = sorted({self.column[f] for _, f in links if f in self.column})
-        graph = _row(cols, [weights[c] for c in cols], len(self.features))
-        counts = Counter(self.word[w] for w in words(text) if w in self.word)
-        terms = sorted(counts)
-        return graph, _row(terms, [(1 + math.log(counts[t])) * self.idf[t] for t in terms], len(self.vocabulary))
-
-    def weights(self) -> np.ndarray:
-        """Each neighbour's weight: its kind's weight times its rarity."""
-        return _weights(self.kinds, self.df, len(self.trials))
-
-    def related(self, graph: sparse.csr_matrix, text: sparse.csr_matrix, k: int = 10, *,
-                exclude: str | None = None, text_weight: float = TEXT_WEIGHT) -> list[Suggestion]:  # fmt: skip
-        """The ``k`` best trials for a trial given as its two rows (see vectors)."""
-        candidates = self._candidates(graph, text)
-        if exclude in self.row:
-            candidates.discard(self.row[exclude])
-        if not candidates:
-            return []
-        rows = np.fromiter(candidates, dtype=np.int64)
-        g = (self.links[rows] @ graph.T).toarray().ravel()
-        t = (self.text[rows] @ text.T).toarray().ravel()
-        score = (1 - text_weight) * g + text_weight * t
-        best = rows[np.argsort(-score, kind="stable")][:k]
-        order = {r: i for i, r in enumerate(rows)}
-        out = []
-        for r in best:
-            i = order[r]
-            if score[i] > 0:
-                why = self.reasons(graph, r) + ([f"similar wording ({t[i]:.2f})"] if t[i] >= _WORDING else [])
-                out.append(Suggestion(self.trials[r], float(score[i]), why, float(t[i])))
-        return out
-
-    def _candidates(self, graph: sparse.csr_matrix, text: sparse.csr_matrix) -> set[int]:
-        """Trials that share a neighbour or a word below the cap: never a scan of all trials."""
-        found: set[int] = set()
-        for matrix, df, row in ((self._links_by_column, self.df, graph), (self._text_by_column, self.word_df, text)):
-            cols = [c for c in row.indices if df[c] <= self.cap]
-            if cols:
-                found.update(matrix[:, cols].indices.tolist())
-        return found
-
-    def reasons(self, graph: sparse.csr_matrix, row: int, limit: int = 4) -> list[str]:
-        """The shared neighbours that weigh most in a pair's score, in words."""
-        theirs = self.links[row]
-        mine = dict(zip(graph.indices.tolist(), graph.data.tolist(), strict=True))
-        shared = [(mine[c] * w, c) for c, w in zip(theirs.indices.tolist(), theirs.data.tolist(), strict=True)
-                  if c in mine]  # fmt: skip
-        shared.sort(reverse=True)
-        return [_REASONS[self.kinds[c]].format(self.labels[c]) for _, c in shared[:limit]]
-
-    def save(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        sparse.save_npz(folder / "links.npz", self.links)
-        sparse.save_npz(folder / "text.npz", self.text)
-        np.save(folder / "idf.npy", self.idf)
-        lists = {"trials": self.trials, "features": self.features, "kinds": self.kinds, "labels": self.labels,
-                 "vocabulary": self.vocabulary}  # fmt: skip
-        (folder / "index.json").write_text(json.dumps(lists))
-
-
-def _row(cols: list[int], values: Iterable[float], width: int) -> sparse.csr_matrix:
-    data = np.array(list(values), dtype=np.float64)
-    norm = float(np.linalg.norm(data)) or 1.0
-    return sparse.csr_matrix((data / norm, cols, [0, len(cols)]), shape=(1, width))
-
-
-def _normalized(m: sparse.csr_matrix) -> sparse.csr_matrix:
-    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sparse.csr_matrix(sparse.diags(1 / norms) @ m)
 
 
 def links_of(store: Store) -> Iterable[tuple[str, str, str]]:
@@ -222,16 +92,11 @@ def build_index(store: Store) -> Index:
     binary.data[:] = 1.0  # a neighbour reached twice (two records of one trial) counts once
     labels = {r["f"]: r["label"] for r in store.select(_LABELS)}
     names = list(features)
-    weights = _weights(kinds, np.diff(binary.tocsc().indptr), len(trials))
-    links = _normalized(sparse.csr_matrix(binary.multiply(weights[None, :])))
+    weight = weights(kinds, np.diff(binary.tocsc().indptr), len(trials))
+    links = normalized(sparse.csr_matrix(binary.multiply(weight[None, :])))
     vocabulary, idf, text = _text_matrix(store, row)
     return Index(trials, names, kinds, [labels.get(f, f.rsplit("/", 1)[-1]) for f in names], links,
                  vocabulary, idf, text)  # fmt: skip
-
-
-def _weights(kinds: list[str], df: np.ndarray, trials: int) -> np.ndarray:
-    """Each neighbour's weight: its kind's weight times its rarity, log(trials / trials that have it)."""
-    return np.array([KINDS[k] for k in kinds]) * np.log(max(trials, 2) / np.maximum(df, 1))
 
 
 def _text_matrix(store: Store, row: Mapping[str, int]) -> tuple[list[str], np.ndarray, sparse.csr_matrix]:
@@ -254,7 +119,7 @@ def _text_matrix(store: Store, row: Mapping[str, int]) -> tuple[list[str], np.nd
                 cols.append(index[w])
                 data.append((1 + math.log(k)) * idf[index[w]])
     text = sparse.csr_matrix((data, (rows, cols)), shape=(len(row), len(vocabulary)))
-    return vocabulary, idf, _normalized(text)
+    return vocabulary, idf, normalized(text)
 
 
 def index_path(store_path: str | Path) -> Path:
@@ -372,27 +237,29 @@ def write_all(
     store.remove([RELATED])
     batch = describe(RELATED, f"the {k} trials most like each trial", _METHOD, parameters)
     written, results = 0, []
-    for row, trial in enumerate(index.trials):
-        node = ox.NamedNode(trial)
-        found = index.related(index.links[row], index.text[row], k, exclude=trial, text_weight=text_weight)
-        for rank, s in enumerate(found, 1):
-            other = ox.NamedNode(s.trial)
-            it = iris.suggestion(node, other)
-            batch += [
-                ox.Triple(it, RDF_TYPE, T.Suggestion),
-                ox.Triple(it, T.suggestedFor, node),
-                ox.Triple(it, T.suggestedTrial, other),
-                ox.Triple(it, T.rank, ox.Literal(str(rank), datatype=_INTEGER)),
-                ox.Triple(it, T.score, ox.Literal(f"{min(s.score, 1.0):.4f}", datatype=_DECIMAL)),
-                *(ox.Triple(it, T.reason, ox.Literal(r)) for r in s.reasons),
-            ]
-        written += len(found)
+    for start in range(0, len(index.trials), _BLOCK):
+        rows = list(range(start, min(start + _BLOCK, len(index.trials))))
+        lists = index.related_many(index.links[rows], index.text[rows], k, rows, text_weight=text_weight)
+        for row, found in zip(rows, lists, strict=True):
+            node = ox.NamedNode(index.trials[row])
+            for rank, s in enumerate(found, 1):
+                other = ox.NamedNode(s.trial)
+                it = iris.suggestion(node, other)
+                batch += [
+                    ox.Triple(it, RDF_TYPE, T.Suggestion),
+                    ox.Triple(it, T.suggestedFor, node),
+                    ox.Triple(it, T.suggestedTrial, other),
+                    ox.Triple(it, T.rank, ox.Literal(str(rank), datatype=_INTEGER)),
+                    ox.Triple(it, T.score, ox.Literal(f"{min(s.score, 1.0):.4f}", datatype=_DECIMAL)),
+                    *(ox.Triple(it, T.reason, ox.Literal(r)) for r in s.reasons),
+                ]
+            written += len(found)
         if len(batch) >= 100_000:  # a slice at a time: memory stays flat however many trials
             results += check(batch)
             store.add(RELATED, batch)
             batch = []
         if progress is not None:
-            progress(1)
+            progress(len(rows))
     results += check(batch)
     store.add(RELATED, batch)
     store.optimize()

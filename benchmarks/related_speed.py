@@ -1,0 +1,127 @@
+"""How fast `trialkg related` is: one lookup at 10,000, 100,000 and 500,000 trials, and top-10 for all trials.
+
+Stores of N trials cloned from corpus/ and seeds/ (as for the saved-query benchmark; reused with --keep).
+The index of the largest store is also scaled up: its trials repeated under new ids (their neighbours'
+rarity recomputed) up to 500,000. Per size: the time to build the index from the store, its size on
+disk, and the median and 95th percentile of one lookup (top 10, with reasons) over 300 trials drawn at
+random, in a process that has the index loaded. Then 'trialkg related --all --write' on the 100,000
+store, timed as the command runs it.
+Run: python benchmarks/related_speed.py --keep DIR [--sizes 10000 100000] [--scale 500000] [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from trialkg.related import build_index, index_path, write_all
+from trialkg.similarity import Index, normalized, weights
+from trialkg.store import Store
+
+SAMPLE = 300
+
+
+def _lookups(index: Index) -> tuple[float, float]:
+    """Median and 95th percentile of one lookup, in ms."""
+    rng = random.Random(3)
+    times = []
+    for row in rng.sample(range(len(index.trials)), min(SAMPLE, len(index.trials))):
+        start = time.perf_counter()
+        index.related(index.links[row], index.text[row], 10, exclude=index.trials[row])
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return statistics.median(times), times[int(0.95 * (len(times) - 1))]
+
+
+def _scaled(index: Index, trials: int) -> Index:
+    """The index's trials repeated under new ids up to ``trials``, neighbour weights recomputed."""
+    times = -(-trials // len(index.trials))
+    binary = sparse.vstack([index.links.astype(bool).astype(np.float64)] * times).tocsr()[:trials]
+    text = sparse.vstack([index.text] * times).tocsr()[:trials]
+    ids = [f"{t}-{i}" for i in range(times) for t in index.trials][:trials]
+    weight = weights(index.kinds, np.diff(binary.tocsc().indptr), trials)
+    links = normalized(sparse.csr_matrix(binary.multiply(weight[None, :])))
+    return Index(ids, index.features, index.kinds, index.labels, links, index.vocabulary, index.idf, text)
+
+
+def _disk_mb(index: Index) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        index.save(Path(tmp))
+        return sum(f.stat().st_size for f in Path(tmp).iterdir()) / 2**20
+
+
+def evaluate(keep: Path, sizes: list[int], scale: int | None, stamp: str = "") -> str:
+    rows, last = [], None
+    for n in sizes:
+        path = keep / f"trials-{n}"
+        if not (path / "CURRENT").exists():
+            sys.exit(f"{path}: no store (run benchmarks/queries.py --keep {keep} first)")
+        store = Store(path, read_only=True)
+        start = time.perf_counter()
+        index = build_index(store)
+        built = time.perf_counter() - start
+        median, p95 = _lookups(index)
+        rows.append(f"| {len(index.trials):,} | {built:.1f} | {_disk_mb(index):,.0f} | {median:.1f} | {p95:.1f} |")
+        print(rows[-1], file=sys.stderr)
+        last = (n, index)
+        del store
+    if scale and last:
+        start = time.perf_counter()
+        big = _scaled(last[1], scale)
+        made = time.perf_counter() - start
+        median, p95 = _lookups(big)
+        rows.append(f"| {scale:,} (the {last[0]:,} index repeated; {made:.0f} s to scale) | – | "
+                    f"{_disk_mb(big):,.0f} | {median:.1f} | {p95:.1f} |")  # fmt: skip
+        print(rows[-1], file=sys.stderr)
+        del big
+    write = ""
+    if last:
+        last[1].save(index_path(keep / f"trials-{last[0]}"))  # what the first lookup would have saved
+        store = Store(keep / f"trials-{last[0]}")
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        start = time.perf_counter()
+        trials, written, results = write_all(store, k=10)
+        took = time.perf_counter() - start
+        grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+        bad = sum(r.severity == "Violation" for r in results)
+        write = (f"`trialkg related --all --write` (top 10 of every trial, validated and written, index already "
+                 f"built) on {trials:,} trials: **{took:.0f} s**, {written:,} suggestions, {bad} shape violations, "
+                 f"peak RSS +{grown:,.0f} MB.")  # fmt: skip
+    return "\n".join([
+        "## Related trials: speed (`benchmarks/related_speed.py`)", "", *([stamp, ""] if stamp else []),
+        "Stores cloned from `corpus/` and `seeds/` (shared entities not reshuffled: each neighbour is shared by "
+        "N / 12,800 times more trials than in the corpus, so candidate lists are longer than a real registry's). "
+        f"Lookup: top 10 with reasons, index in memory, {SAMPLE} random trials.", "",
+        "| trials | index build s | index on disk MB | lookup median ms | lookup p95 ms |",
+        "|---:|---:|---:|---:|---:|", *rows, "", write, "",
+    ])  # fmt: skip
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--keep", type=Path, required=True, help="the folder of benchmarks/queries.py's stores")
+    p.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    p.add_argument("--scale", type=int, default=500_000, help="scale the last index up to this many trials")
+    p.add_argument("--write", action="store_true", help="replace this section of benchmarks/RESULTS.md")
+    args = p.parse_args()
+    from run import commit, machine, write_section
+
+    stamp = f"Measured apart: {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}, commit {commit()}, {machine()}."
+    section = evaluate(args.keep, args.sizes, args.scale, stamp if args.write else "")
+    print(section)
+    if args.write:
+        write_section("## Related trials: speed", section, before="## Trial pages")
+
+
+if __name__ == "__main__":
+    main()

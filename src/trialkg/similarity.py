@@ -1,0 +1,192 @@
+"""How alike two trials are: typed neighbours weighted by kind and rarity, and words, in sparse matrices."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+
+__all__ = ["CAP", "KINDS", "PRESELECT", "TEXT_WEIGHT", "Index", "Suggestion", "normalized", "weights", "words"]
+
+# Weight of a shared neighbour of each kind, before rarity: the one place to tune what 'alike' means.
+# A shared tracer or target says most about an imaging trial; places say least (countries least of all),
+# and every weight is further multiplied by the neighbour's rarity, log(trials / trials that have it).
+KINDS: dict[str, float] = {
+    "tracer": 3.0, "target": 2.5, "vector": 2.5, "publication": 2.5, "drug": 2.0, "radionuclide": 1.0,
+    "condition": 1.0, "mesh": 0.8, "investigator": 1.5, "sponsor": 1.0, "site": 0.6, "city": 0.3,
+    "country": 0.1,
+}  # fmt: skip
+TEXT_WEIGHT = 0.3  # share of the text similarity (TF-IDF cosine) in the score; the rest is the neighbours'
+CAP = 0.02  # neighbours (and words) of more than this share of trials do not propose candidates
+_MIN_CAP = 50
+PRESELECT = 50  # candidates scored again with every neighbour and word
+_WORDING = 0.15  # text similarity from which 'similar wording' is given as a reason
+_WORD = re.compile(r"[a-z0-9][a-z0-9+]*(?:-[a-z0-9+]+)*")
+_STOP = frozenset(
+    "a an and are as at be by for from has have in into is it its of on or than that the their this to was were "
+    "will with without who which study trial patients patient phase versus vs after before during".split()
+)
+_REASONS = {
+    "tracer": "shared tracer {}", "target": "same target {}", "vector": "same targeting vector {}",
+    "radionuclide": "same radionuclide {}", "drug": "shared drug {}", "condition": "shared condition {}",
+    "mesh": "same MeSH heading {}", "sponsor": "shared sponsor {}", "investigator": "shared investigator {}",
+    "site": "shared site {}", "city": "sites in the same city ({})", "country": "sites in {}",
+    "publication": "shared publication {}",
+}  # fmt: skip
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens of a text, without stop words and one-letter tokens."""
+    return [w for w in _WORD.findall(text.lower()) if len(w) > 1 and w not in _STOP]
+
+
+@dataclass
+class Suggestion:
+    """One related trial: its IRI, score, and the shared neighbours and text similarity that earned it."""
+
+    trial: str
+    score: float
+    reasons: list[str]
+    text: float
+
+
+class Index:
+    """Trials × typed neighbours (weighted by kind and rarity) and trials × words (TF-IDF), rows L2-normalized."""
+
+    def __init__(  # noqa: PLR0913
+        self, trials: list[str], features: list[str], kinds: list[str], labels: list[str], links: sparse.csr_matrix,
+        vocabulary: list[str], idf: np.ndarray, text: sparse.csr_matrix,
+    ) -> None:
+        self.trials, self.features, self.kinds, self.labels = trials, features, kinds, labels
+        self.links, self.text, self.vocabulary, self.idf = links, text, vocabulary, idf
+        self.row = {t: i for i, t in enumerate(trials)}
+        self.column = {f: i for i, f in enumerate(features)}
+        self.word = {w: i for i, w in enumerate(vocabulary)}
+        self._links_by_column = links.tocsc()
+        self._text_by_column = text.tocsc()
+        self.cap = max(_MIN_CAP, int(CAP * len(trials)))
+        self.df = np.diff(self._links_by_column.indptr)
+        self.word_df = np.diff(self._text_by_column.indptr)
+        self._rare_cache: tuple[Any, ...] | None = None
+
+    def vectors(self, links: Iterable[tuple[str, str]], text: str) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+        """A trial given as its (kind, neighbour IRI) links and its text, as rows of this index's two matrices."""
+        weights = self.weights()
+        cols = sorted({self.column[f] for _, f in links if f in self.column})
+        graph = _row(cols, [weights[c] for c in cols], len(self.features))
+        counts = Counter(self.word[w] for w in words(text) if w in self.word)
+        terms = sorted(counts)
+        return graph, _row(terms, [(1 + math.log(counts[t])) * self.idf[t] for t in terms], len(self.vocabulary))
+
+    def weights(self) -> np.ndarray:
+        """Each neighbour's weight: its kind's weight times its rarity."""
+        return weights(self.kinds, self.df, len(self.trials))
+
+    def related(self, graph: sparse.csr_matrix, text: sparse.csr_matrix, k: int = 10, *,
+                exclude: str | None = None, text_weight: float = TEXT_WEIGHT) -> list[Suggestion]:  # fmt: skip
+        """The ``k`` best trials for a trial given as its two rows (see vectors)."""
+        return self.related_many(graph, text, k, [self.row.get(exclude or "", -1)], text_weight=text_weight)[0]
+
+    def related_many(self, graphs: sparse.csr_matrix, texts: sparse.csr_matrix, k: int, exclude: list[int], *,
+                     text_weight: float = TEXT_WEIGHT) -> list[list[Suggestion]]:  # fmt: skip
+        """The ``k`` best trials for each of several trials (rows), leaving out row ``exclude[i]`` for the i-th.
+
+        Candidates are the trials that share a neighbour or a word below the cap (one sparse product for
+        all the rows, never a scan of all trials), ranked by what those share; the best PRESELECT of them
+        are scored again with every neighbour and word, and the best ``k`` of those kept.
+        """
+        graph_cols, text_cols, rare_links, rare_text = self._rare()
+        rough = sparse.csr_matrix(
+            (1 - text_weight) * (graphs[:, graph_cols] @ rare_links) + text_weight * (texts[:, text_cols] @ rare_text)
+        )
+        out = []
+        for i in range(graphs.shape[0]):
+            lo, hi = rough.indptr[i], rough.indptr[i + 1]
+            rows, values = rough.indices[lo:hi], rough.data[lo:hi]
+            keep = rows != exclude[i]
+            rows, values = rows[keep], values[keep]
+            if len(rows) > PRESELECT:
+                rows = rows[np.argpartition(-values, PRESELECT)[:PRESELECT]]
+            out.append(self._exact(graphs[i], texts[i], np.sort(rows), k, text_weight))
+        return out
+
+    def _exact(self, graph: sparse.csr_matrix, text: sparse.csr_matrix, rows: np.ndarray, k: int,
+               text_weight: float) -> list[Suggestion]:  # fmt: skip
+        if not len(rows):
+            return []
+        g = (self.links[rows] @ graph.T).toarray().ravel()
+        t = (self.text[rows] @ text.T).toarray().ravel()
+        score = (1 - text_weight) * g + text_weight * t
+        out = []
+        for i in np.argsort(-score, kind="stable")[:k]:
+            if score[i] > 0:
+                wording = [f"similar wording ({t[i]:.2f})"] if t[i] >= _WORDING else []
+                why = self.reasons(graph, int(rows[i])) + wording
+                out.append(Suggestion(self.trials[rows[i]], float(score[i]), why, float(t[i])))
+        return out
+
+    def _rare(self) -> tuple[np.ndarray, np.ndarray, sparse.csr_matrix, sparse.csr_matrix]:
+        """Columns of neighbours and words at or below the cap, and the transposed matrices of just those."""
+        if self._rare_cache is None or self._rare_cache[0] != self.cap:
+            graph_cols = np.flatnonzero(self.df <= self.cap)
+            text_cols = np.flatnonzero(self.word_df <= self.cap)
+            rare_links = sparse.csr_matrix(self._links_by_column[:, graph_cols].T)
+            rare_text = sparse.csr_matrix(self._text_by_column[:, text_cols].T)
+            self._rare_cache = (self.cap, graph_cols, text_cols, rare_links, rare_text)
+        _, graph_cols, text_cols, rare_links, rare_text = self._rare_cache
+        return graph_cols, text_cols, rare_links, rare_text
+
+    def scores(self, graph: sparse.csr_matrix, text: sparse.csr_matrix, trials: list[str], *,
+               text_weight: float = TEXT_WEIGHT) -> list[float]:  # fmt: skip
+        """The score of given trials (0 for one the index lacks), to re-rank a list rather than search."""
+        rows = [self.row.get(t, -1) for t in trials]
+        known = np.array([r for r in rows if r >= 0], dtype=np.int64)
+        g = (self.links[known] @ graph.T).toarray().ravel() if len(known) else np.zeros(0)
+        t = (self.text[known] @ text.T).toarray().ravel() if len(known) else np.zeros(0)
+        score = iter(((1 - text_weight) * g + text_weight * t).tolist())
+        return [next(score) if r >= 0 else 0.0 for r in rows]
+
+    def reasons(self, graph: sparse.csr_matrix, row: int, limit: int = 4) -> list[str]:
+        """The shared neighbours that weigh most in a pair's score, in words."""
+        theirs = self.links[row]
+        mine = dict(zip(graph.indices.tolist(), graph.data.tolist(), strict=True))
+        shared = [(mine[c] * w, c) for c, w in zip(theirs.indices.tolist(), theirs.data.tolist(), strict=True)
+                  if c in mine]  # fmt: skip
+        shared.sort(reverse=True)
+        return [_REASONS[self.kinds[c]].format(self.labels[c]) for _, c in shared[:limit]]
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        sparse.save_npz(folder / "links.npz", self.links)
+        sparse.save_npz(folder / "text.npz", self.text)
+        np.save(folder / "idf.npy", self.idf)
+        lists = {"trials": self.trials, "features": self.features, "kinds": self.kinds, "labels": self.labels,
+                 "vocabulary": self.vocabulary}  # fmt: skip
+        (folder / "index.json").write_text(json.dumps(lists))
+
+
+def _row(cols: list[int], values: Iterable[float], width: int) -> sparse.csr_matrix:
+    data = np.array(list(values), dtype=np.float64)
+    norm = float(np.linalg.norm(data)) or 1.0
+    return sparse.csr_matrix((data / norm, cols, [0, len(cols)]), shape=(1, width))
+
+
+def normalized(m: sparse.csr_matrix) -> sparse.csr_matrix:
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sparse.csr_matrix(sparse.diags(1 / norms) @ m)
+
+
+def weights(kinds: list[str], df: np.ndarray, trials: int) -> np.ndarray:
+    """Each neighbour's weight: its kind's weight times its rarity, log(trials / trials that have it)."""
+    return np.array([KINDS[k] for k in kinds]) * np.log(max(trials, 2) / np.maximum(df, 1))
+
+
