@@ -103,11 +103,12 @@ class Index:
         all the rows, never a scan of all trials), ranked by what those share; the best PRESELECT of them
         are scored again with every neighbour and word, and the best ``k`` of those kept.
         """
+        graphs, texts = sparse.csr_matrix(graphs), sparse.csr_matrix(texts)
         graph_cols, text_cols, rare_links, rare_text = self._rare()
         rough = sparse.csr_matrix(
             (1 - text_weight) * (graphs[:, graph_cols] @ rare_links) + text_weight * (texts[:, text_cols] @ rare_text)
         )
-        out = []
+        picked = []
         for i in range(graphs.shape[0]):
             lo, hi = rough.indptr[i], rough.indptr[i + 1]
             rows, values = rough.indices[lo:hi], rough.data[lo:hi]
@@ -115,22 +116,25 @@ class Index:
             rows, values = rows[keep], values[keep]
             if len(rows) > PRESELECT:
                 rows = rows[np.argpartition(-values, PRESELECT)[:PRESELECT]]
-            out.append(self._exact(graphs[i], texts[i], np.sort(rows), k, text_weight))
-        return out
-
-    def _exact(self, graph: sparse.csr_matrix, text: sparse.csr_matrix, rows: np.ndarray, k: int,
-               text_weight: float) -> list[Suggestion]:  # fmt: skip
-        if not len(rows):
-            return []
-        g = (self.links[rows] @ graph.T).toarray().ravel()
-        t = (self.text[rows] @ text.T).toarray().ravel()
-        score = (1 - text_weight) * g + text_weight * t
+            picked.append(np.sort(rows))  # in index order, so that equal scores rank the same way every time
+        # The exact scores of every picked pair: two products against the picked rows only.
+        union = np.unique(np.concatenate(picked)) if picked else np.zeros(0, dtype=np.int64)
+        exact_g = (graphs @ self.links[union].T).toarray()
+        exact_t = (texts @ self.text[union].T).toarray()
         out = []
-        for i in np.argsort(-score, kind="stable")[:k]:
-            if score[i] > 0:
-                wording = [f"similar wording ({t[i]:.2f})"] if t[i] >= _WORDING else []
-                why = self.reasons(graph, int(rows[i])) + wording
-                out.append(Suggestion(self.trials[rows[i]], float(score[i]), why, float(t[i])))
+        for i, rows in enumerate(picked):
+            at = np.searchsorted(union, rows)
+            g, t = exact_g[i, at], exact_t[i, at]
+            score = (1 - text_weight) * g + text_weight * t
+            lo, hi = graphs.indptr[i], graphs.indptr[i + 1]
+            mine = graphs.indices[lo:hi], graphs.data[lo:hi]
+            found = []
+            for j in np.argsort(-score, kind="stable")[:k]:
+                if score[j] > 0:
+                    wording = [f"similar wording ({t[j]:.2f})"] if t[j] >= _WORDING else []
+                    why = self._reasons(*mine, int(rows[j])) + wording
+                    found.append(Suggestion(self.trials[rows[j]], float(score[j]), why, float(t[j])))
+            out.append(found)
         return out
 
     def _rare(self) -> tuple[np.ndarray, np.ndarray, sparse.csr_matrix, sparse.csr_matrix]:
@@ -154,14 +158,14 @@ class Index:
         score = iter(((1 - text_weight) * g + text_weight * t).tolist())
         return [next(score) if r >= 0 else 0.0 for r in rows]
 
-    def reasons(self, graph: sparse.csr_matrix, row: int, limit: int = 4) -> list[str]:
-        """The shared neighbours that weigh most in a pair's score, in words."""
-        theirs = self.links[row]
-        mine = dict(zip(graph.indices.tolist(), graph.data.tolist(), strict=True))
-        shared = [(mine[c] * w, c) for c, w in zip(theirs.indices.tolist(), theirs.data.tolist(), strict=True)
-                  if c in mine]  # fmt: skip
-        shared.sort(reverse=True)
-        return [_REASONS[self.kinds[c]].format(self.labels[c]) for _, c in shared[:limit]]
+    def _reasons(self, cols: np.ndarray, values: np.ndarray, row: int, limit: int = 4) -> list[str]:
+        """The shared neighbours that weigh most in a pair's score, in words (``cols``, ``values``: one
+        trial's row; ``row``: the other trial)."""
+        lo, hi = self.links.indptr[row], self.links.indptr[row + 1]
+        common, mine, theirs = np.intersect1d(cols, self.links.indices[lo:hi], assume_unique=True, return_indices=True)
+        weight = values[mine] * self.links.data[lo:hi][theirs]
+        best = common[np.argsort(-weight, kind="stable")][:limit]
+        return [_REASONS[self.kinds[c]].format(self.labels[c]) for c in best]
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
