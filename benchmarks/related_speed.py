@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import resource
 import statistics
 import sys
 import tempfile
@@ -88,15 +87,13 @@ def evaluate(keep: Path, sizes: list[int], scale: int | None, stamp: str = "") -
     if last:
         last[1].save(index_path(keep / f"trials-{last[0]}"))  # what the first lookup would have saved
         store = Store(keep / f"trials-{last[0]}")
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         start = time.perf_counter()
         trials, written, results = write_all(store, k=10)
         took = time.perf_counter() - start
-        grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
         bad = sum(r.severity == "Violation" for r in results)
         write = (f"`trialkg related --all --write` (top 10 of every trial, validated and written, index already "
-                 f"built) on {trials:,} trials: **{took:.0f} s**, {written:,} suggestions, {bad} shape violations, "
-                 f"peak RSS +{grown:,.0f} MB.")  # fmt: skip
+                 f"built) on {trials:,} trials: **{took:.0f} s**, {written:,} suggestions, "
+                 f"{bad} shape violations.")  # fmt: skip
     return "\n".join([
         "## Related trials: speed (`benchmarks/related_speed.py`)", "", *([stamp, ""] if stamp else []),
         "Stores cloned from `corpus/` and `seeds/` (shared entities not reshuffled: each neighbour is shared by "
