@@ -79,9 +79,9 @@ class Index:
 
     def vectors(self, links: Iterable[tuple[str, str]], text: str) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
         """A trial given as its (kind, neighbour IRI) links and its text, as rows of this index's two matrices."""
-        weights = self.weights()
+        weight = self.weights()
         cols = sorted({self.column[f] for _, f in links if f in self.column})
-        graph = _row(cols, [weights[c] for c in cols], len(self.features))
+        graph = _row(cols, [weight[c] for c in cols], len(self.features))
         counts = Counter(self.word[w] for w in words(text) if w in self.word)
         terms = sorted(counts)
         return graph, _row(terms, [(1 + math.log(counts[t])) * self.idf[t] for t in terms], len(self.vocabulary))
