@@ -23,30 +23,23 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from trialkg.build import _vocabularies, build, write
+from trialkg.build import BuildReport, _vocabularies, record_graphs, write
 from trialkg.derive import derive
 from trialkg.store import Store
 from trialkg.terms import T
-from trialkg.validate import described, shapes, shapes_digest, verdict
+from trialkg.validate import shapes, shapes_digest, verdict
 
-_VERDICT = {T.validatedAgainst, T.violationCount, T.warningCount}
 Graphs = list[tuple[str, ox.NamedNode, list[tuple[ox.NamedNode, ox.NamedNode, object]]]]
 
 
 def _corpus_graphs(shared: Path, work: Path) -> Graphs:
-    """Every record graph of a fresh build of corpus/ and seeds/: (NCT id, graph, statements)."""
-    store = Store(work / "corpus")
-    build(store, [str(shared / "corpus"), str(shared / "seeds")], validate=False)
+    """Every record graph of corpus/ and seeds/ as a build makes it, before writing: (NCT id, graph,
+    statements), its statements about shared entities included (a build splits them off when writing)."""
     out: Graphs = []
-    rows = store.select("SELECT ?g (MIN(?nct) AS ?id) WHERE { GRAPH ?g { ?g tkg:describes ?t . ?t tkg:nctId ?nct } } "
-                        "GROUP BY ?g")  # fmt: skip
-    for row in rows:
-        g = ox.NamedNode(row["g"])
-        own = list(store.quads(g))
-        # The record's graph as build validated it: its own statements and its entities' descriptions.
-        quads = [(q.subject, q.predicate, q.object) for q in own + described(store._store, own)
-                 if q.predicate not in _VERDICT]  # fmt: skip
-        out.append((row["id"], g, quads))
+    for g, triples in record_graphs([str(shared / "corpus"), str(shared / "seeds")], BuildReport()):
+        nct = next((t.object.value for t in triples if t.predicate == T.nctId), None)  # type: ignore[union-attr]
+        if nct:  # a record without NCT id cannot be cloned under a new one
+            out.append((nct, g, [(t.subject, t.predicate, t.object) for t in triples]))
     return out
 
 
