@@ -64,7 +64,6 @@ class RelatedError(Exception):
     """A trial to relate that is neither in the store nor a readable record, with the reason."""
 
 
-
 def links_of(store: Store) -> Iterable[tuple[str, str, str]]:
     """(trial, kind, neighbour IRI) for every typed neighbour of every trial."""
     for kind, pattern in _LINKS.items():
