@@ -90,7 +90,7 @@ def evaluate(shared: Path, sizes: list[int], keep: Path | None, rdflib_timeout: 
         for n in sizes:
             path = (keep or Path(tmp)) / f"trials-{n}"
             if not (path / "CURRENT").exists():
-                base = base or validation._corpus_graphs(shared, Path(tmp))
+                base = base or validation._corpus_graphs(shared)
                 validation._make_store(base, n, path)
             store = Store(path, read_only=True)
             print(f"{n} trials: {store.named_graph_count()} graphs", file=sys.stderr)

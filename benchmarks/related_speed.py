@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from trialkg.related import build_index, index_path, write_all
+from trialkg.related import build_index, index_path, save_index, write_all
 from trialkg.similarity import Index, normalized, weights
 from trialkg.store import Store
 
@@ -55,7 +55,7 @@ def _scaled(index: Index, trials: int) -> Index:
 
 def _disk_mb(index: Index) -> float:
     with tempfile.TemporaryDirectory() as tmp:
-        index.save(Path(tmp))
+        save_index(index, Path(tmp))
         return sum(f.stat().st_size for f in Path(tmp).iterdir()) / 2**20
 
 
@@ -85,7 +85,7 @@ def evaluate(keep: Path, sizes: list[int], scale: int | None, stamp: str = "") -
         del big
     write = ""
     if last:
-        last[1].save(index_path(keep / f"trials-{last[0]}"))  # what the first lookup would have saved
+        save_index(last[1], index_path(keep / f"trials-{last[0]}"))  # what the first lookup would have saved
         store = Store(keep / f"trials-{last[0]}")
         start = time.perf_counter()
         trials, written, results = write_all(store, k=10)

@@ -32,7 +32,7 @@ from trialkg.validate import shapes, shapes_digest, verdict
 Graphs = list[tuple[str, ox.NamedNode, list[tuple[ox.NamedNode, ox.NamedNode, object]]]]
 
 
-def _corpus_graphs(shared: Path, work: Path) -> Graphs:
+def _corpus_graphs(shared: Path) -> Graphs:
     """Every record graph of corpus/ and seeds/ as a build makes it, before writing: (NCT id, graph,
     statements), its statements about shared entities included (a build splits them off when writing)."""
     out: Graphs = []
@@ -146,7 +146,7 @@ def _pyshacl_ms(base: Graphs, sample: int = 150) -> float:
 def evaluate(shared: Path, sizes: list[int], work: Path | None = None, stamp: str = "") -> str:
     """The markdown section for RESULTS.md (``stamp``: when and where, if measured apart from the rest)."""
     with tempfile.TemporaryDirectory(dir=work) as tmp:
-        base = _corpus_graphs(shared, Path(tmp))
+        base = _corpus_graphs(shared)
         pyshacl_ms = _pyshacl_ms(base)
         rows = []
         for n in sizes:

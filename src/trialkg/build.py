@@ -21,7 +21,7 @@ from .link import Link, link
 from .model import Study
 from .readers import Record, Skipped, read_paths
 from .store import Store
-from .terms import PROV_ENTITY, PROV_GENERATED_AT, RDF_TYPE, RDFS_LABEL, XSD, T
+from .terms import PROV_ENTITY, PROV_GENERATED_AT, RDF_TYPE, RDFS_LABEL, XSD_DATETIME, T
 from .triples import study_triples
 from .validate import Report, shapes_digest, verdict
 from .validate import shapes as compiled_shapes
@@ -78,7 +78,7 @@ def provenance(graph: NamedNode, trial: NamedNode, record: Record, digest: str, 
         Triple(graph, T.sourceFormat, Literal(record.format)),
         Triple(graph, T.contentHash, Literal(digest)),
         Triple(graph, T.trialkgVersion, Literal(__version__)),
-        Triple(graph, PROV_GENERATED_AT, Literal(when, datatype=NamedNode(XSD + "dateTime"))),
+        Triple(graph, PROV_GENERATED_AT, Literal(when, datatype=XSD_DATETIME)),
     ]
     if record.position:  # a file that holds one record has no position inside it
         triples.append(Triple(graph, T.recordPosition, Literal(record.position)))

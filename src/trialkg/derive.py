@@ -13,13 +13,12 @@ from pyoxigraph import Literal, NamedNode, Triple
 from . import iris
 from .shacl import Result
 from .store import Store
-from .terms import PROV_GENERATED_AT, RDF_TYPE, RDFS_LABEL, XSD, T
+from .terms import PROV_GENERATED_AT, RDF_TYPE, RDFS_LABEL, XSD_DATETIME, XSD_INTEGER, T
 from .validate import shapes
 
 __all__ = ["COLLABORATIONS", "check", "collaborations", "derive", "describe"]
 
 COLLABORATIONS = iris.derived_graph("collaborations")
-_INTEGER = NamedNode(XSD + "integer")
 _CHUNK = 5 * 10_000  # statements per validation slice: 10,000 collaborations of five statements each
 # Read inside each record's graph: a trial's sponsors as its records state them, each pair once per trial.
 _SPONSORS = "SELECT DISTINCT ?trial ?org WHERE { GRAPH ?g { ?trial tkg:leadSponsor|tkg:collaborator ?org } }"
@@ -44,7 +43,7 @@ def collaborations(store: Store) -> tuple[list[Triple], dict[str, str]]:
             Triple(node, RDFS_LABEL, Literal(label)),
             Triple(node, T.partner, one),
             Triple(node, T.partner, two),
-            Triple(node, T.sharedTrials, Literal(str(shared), datatype=_INTEGER)),
+            Triple(node, T.sharedTrials, Literal(str(shared), datatype=XSD_INTEGER)),
         ]
     return out, names
 
@@ -55,7 +54,7 @@ def describe(graph: NamedNode, label: str, method: str, parameters: Mapping[str,
     out = [
         Triple(graph, RDF_TYPE, T.DerivedGraph),
         Triple(graph, RDFS_LABEL, Literal(label)),
-        Triple(graph, PROV_GENERATED_AT, Literal(when, datatype=NamedNode(XSD + "dateTime"))),
+        Triple(graph, PROV_GENERATED_AT, Literal(when, datatype=XSD_DATETIME)),
         Triple(graph, T.method, Literal(method)),
     ]
     if parameters is not None:

@@ -18,17 +18,15 @@ from scipy import sparse
 from . import iris
 from .similarity import CAP, KINDS, TEXT_WEIGHT, Index, Suggestion, normalized, weights, words
 from .store import Store
-from .terms import RDF_TYPE, XSD, T
+from .terms import RDF_TYPE, XSD_DECIMAL, XSD_INTEGER, T
 
 __all__ = [
     "KINDS", "RELATED", "TEXT_WEIGHT", "Index", "RelatedError", "Suggestion", "build_index", "features_of",
-    "index_path", "invalidate", "load_index", "networkx_graph", "suggest", "titles", "write_all",
+    "index_path", "invalidate", "load_index", "networkx_graph", "save_index", "suggest", "titles", "write_all",
 ]  # fmt: skip
 
 RELATED = iris.derived_graph("related")
 _BLOCK = 256  # trials ranked together in one sparse product
-_DECIMAL = ox.NamedNode(XSD + "decimal")
-_INTEGER = ox.NamedNode(XSD + "integer")
 _METHOD = ("cosine over typed neighbours weighted by kind and rarity, blended with a TF-IDF cosine of the "
            "trials' text; candidates from neighbours and words below the cap (trialkg.related)")  # fmt: skip
 
@@ -131,12 +129,23 @@ def invalidate(store_path: str | Path) -> None:
     shutil.rmtree(index_path(store_path), ignore_errors=True)
 
 
+def save_index(index: Index, folder: Path) -> None:
+    """The index's matrices (scipy's .npz) and lists (JSON) in one folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    sparse.save_npz(folder / "links.npz", index.links)
+    sparse.save_npz(folder / "text.npz", index.text)
+    np.save(folder / "idf.npy", index.idf)
+    lists = {"trials": index.trials, "features": index.features, "kinds": index.kinds, "labels": index.labels,
+             "vocabulary": index.vocabulary}  # fmt: skip
+    (folder / "index.json").write_text(json.dumps(lists))
+
+
 def load_index(store: Store) -> Index:
     """The store's saved index, built and saved first if there is none."""
     folder = index_path(store.path)
     if not (folder / "index.json").exists():
         index = build_index(store)
-        index.save(folder)
+        save_index(index, folder)
         return index
     lists: dict[str, Any] = json.loads((folder / "index.json").read_text())
     return Index(lists["trials"], lists["features"], lists["kinds"], lists["labels"],
@@ -248,8 +257,8 @@ def write_all(
                     ox.Triple(it, RDF_TYPE, T.Suggestion),
                     ox.Triple(it, T.suggestedFor, node),
                     ox.Triple(it, T.suggestedTrial, other),
-                    ox.Triple(it, T.rank, ox.Literal(str(rank), datatype=_INTEGER)),
-                    ox.Triple(it, T.score, ox.Literal(f"{min(s.score, 1.0):.4f}", datatype=_DECIMAL)),
+                    ox.Triple(it, T.rank, ox.Literal(str(rank), datatype=XSD_INTEGER)),
+                    ox.Triple(it, T.score, ox.Literal(f"{min(s.score, 1.0):.4f}", datatype=XSD_DECIMAL)),
                     *(ox.Triple(it, T.reason, ox.Literal(r)) for r in s.reasons),
                 ]
             written += len(found)

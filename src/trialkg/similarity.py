@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -151,12 +149,14 @@ class Index:
     def scores(self, graph: sparse.csr_matrix, text: sparse.csr_matrix, trials: list[str], *,
                text_weight: float = TEXT_WEIGHT) -> list[float]:  # fmt: skip
         """The score of given trials (0 for one the index lacks), to re-rank a list rather than search."""
-        rows = [self.row.get(t, -1) for t in trials]
-        known = np.array([r for r in rows if r >= 0], dtype=np.int64)
-        g = (self.links[known] @ graph.T).toarray().ravel() if len(known) else np.zeros(0)
-        t = (self.text[known] @ text.T).toarray().ravel() if len(known) else np.zeros(0)
-        score = iter(((1 - text_weight) * g + text_weight * t).tolist())
-        return [next(score) if r >= 0 else 0.0 for r in rows]
+        rows = np.array([self.row.get(t, -1) for t in trials], dtype=np.int64)
+        score = np.zeros(len(rows))
+        known = rows >= 0
+        if known.any():
+            g = (self.links[rows[known]] @ graph.T).toarray().ravel()
+            t = (self.text[rows[known]] @ text.T).toarray().ravel()
+            score[known] = (1 - text_weight) * g + text_weight * t
+        return score.tolist()
 
     def _reasons(self, cols: np.ndarray, values: np.ndarray, row: int, limit: int = 4) -> list[str]:
         """The shared neighbours that weigh most in a pair's score, in words (``cols``, ``values``: one
@@ -166,15 +166,6 @@ class Index:
         weight = values[mine] * self.links.data[lo:hi][theirs]
         best = common[np.argsort(-weight, kind="stable")][:limit]
         return [_REASONS[self.kinds[c]].format(self.labels[c]) for c in best]
-
-    def save(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        sparse.save_npz(folder / "links.npz", self.links)
-        sparse.save_npz(folder / "text.npz", self.text)
-        np.save(folder / "idf.npy", self.idf)
-        lists = {"trials": self.trials, "features": self.features, "kinds": self.kinds, "labels": self.labels,
-                 "vocabulary": self.vocabulary}  # fmt: skip
-        (folder / "index.json").write_text(json.dumps(lists))
 
 
 def _row(cols: list[int], values: Iterable[float], width: int) -> sparse.csr_matrix:

@@ -99,3 +99,7 @@ CURIES: dict[str, str] = {
     "CHEBI": "http://purl.obolibrary.org/obo/CHEBI_",
 }
 XSD = PREFIXES["xsd"]
+# Datatypes of the literals trialkg writes.
+XSD_INTEGER = NamedNode(XSD + "integer")
+XSD_DECIMAL = NamedNode(XSD + "decimal")
+XSD_DATETIME = NamedNode(XSD + "dateTime")

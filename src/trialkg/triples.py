@@ -7,14 +7,12 @@ from pyoxigraph import Literal, NamedNode, Triple
 from . import iris
 from .drugs import find_drugs
 from .model import Investigator, Study
-from .terms import CURIES, RDF_TYPE, RDFS_LABEL, SKOS_EXACT, XSD, T
+from .terms import CURIES, RDF_TYPE, RDFS_LABEL, SKOS_EXACT, XSD, XSD_DECIMAL, XSD_INTEGER, T
 from .tracers import find_tracers
 
 __all__ = ["date_literal", "study_triples"]
 
-_INT = NamedNode(XSD + "integer")
 _BOOL = NamedNode(XSD + "boolean")
-_DEC = NamedNode(XSD + "decimal")
 _DATE_TYPES = {10: NamedNode(XSD + "date"), 7: NamedNode(XSD + "gYearMonth"), 4: NamedNode(XSD + "gYear")}
 _OFFICIAL = {
     "PRINCIPAL_INVESTIGATOR": T.principalInvestigator,
@@ -159,7 +157,7 @@ def _design(out: _Out, s: Study, trial: NamedNode) -> None:
     for phase in s.phases:
         out.add(trial, T.phase, phase)
     if s.enrollment is not None:
-        out.add(trial, T.enrollment, Literal(str(s.enrollment), datatype=_INT))
+        out.add(trial, T.enrollment, Literal(str(s.enrollment), datatype=XSD_INTEGER))
     for prop, flag in ((T.healthyVolunteers, s.healthy_volunteers), (T.hasResults, s.has_results)):
         if flag is not None:
             out.add(trial, prop, Literal("true" if flag else "false", datatype=_BOOL))
@@ -271,8 +269,8 @@ def _sites(out: _Out, s: Study, trial: NamedNode, key: str) -> None:
         out.add(site, T.state, loc.state)
         out.add(site, T.postalCode, loc.zip)
         if loc.lat is not None and loc.lon is not None:
-            out.add(site, T.latitude, Literal(str(loc.lat), datatype=_DEC))
-            out.add(site, T.longitude, Literal(str(loc.lon), datatype=_DEC))
+            out.add(site, T.latitude, Literal(str(loc.lat), datatype=XSD_DECIMAL))
+            out.add(site, T.longitude, Literal(str(loc.lon), datatype=XSD_DECIMAL))
         if loc.status:
             rec = iris.site_recruitment(key, site)
             out.entity(rec, T.SiteRecruitment, f"{key} at {loc.facility}")

@@ -19,7 +19,7 @@ from . import __version__, iris
 from .resources import path as resource_path
 from .shacl import Result, Shapes, ShapesError, load
 from .store import Store, StoreError
-from .terms import XSD, T
+from .terms import XSD_INTEGER, T
 
 __all__ = [
     "Finding", "InputError", "Report", "described", "shapes", "shapes_digest", "validate_files", "validate_graphs",
@@ -33,7 +33,6 @@ _GRAPHS = """SELECT ?g ?trial ?file ?against ?violations ?warnings WHERE {
     OPTIONAL { ?g tkg:validatedAgainst ?against ; tkg:violationCount ?violations ; tkg:warningCount ?warnings }
   }
 }"""
-_INTEGER = ox.NamedNode(XSD + "integer")
 _DEFAULT = ""  # the unit name of a data file's default graph
 # RDF files are validated as graphs; any other file is read as trial records, as build reads them.
 RDF_SUFFIXES = {
@@ -75,8 +74,8 @@ def verdict(graph: ox.NamedNode, digest: str, results: list[Result]) -> list[ox.
     violations = sum(r.severity == "Violation" for r in results)
     return [
         ox.Triple(graph, T.validatedAgainst, ox.Literal(digest)),
-        ox.Triple(graph, T.violationCount, ox.Literal(str(violations), datatype=_INTEGER)),
-        ox.Triple(graph, T.warningCount, ox.Literal(str(len(results) - violations), datatype=_INTEGER)),
+        ox.Triple(graph, T.violationCount, ox.Literal(str(violations), datatype=XSD_INTEGER)),
+        ox.Triple(graph, T.warningCount, ox.Literal(str(len(results) - violations), datatype=XSD_INTEGER)),
     ]
 
 
