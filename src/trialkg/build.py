@@ -220,7 +220,7 @@ def build(
         _vocabularies(store)
     b.report.links = link(store)
     if b.report.written or b.report.links or b.report.rejected or not store.has_graph(COLLABORATIONS):
-        b.report.validation.add("", COLLABORATIONS.value, "trialkg build", derive(store))
+        b.report.validation.add("", COLLABORATIONS.value, "trialkg build", derive(store), record=False)
         from .related import invalidate  # numpy and scipy only when the store changed
 
         invalidate(store.path)  # the related-trials index describes the store as it was
