@@ -16,8 +16,8 @@ from rdflib.plugins.sparql import prepareQuery
 from conftest import FIXTURES
 from trialkg.build import build
 from trialkg.queries import QueryError, bind, load_all, run, run_sparql, saved
-from trialkg.related import write_all
 from trialkg.store import Store
+from trialkg.suggestions import write_all
 
 QUERIES = load_all()  # the shipped .rq files themselves
 E = "https://w3id.org/trialkg/"

@@ -7,14 +7,18 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pyoxigraph import NamedNode
 
 from conftest import FIXTURES
+from trialkg import suggestions
 from trialkg.build import build
-from trialkg.related import Index, build_index, index_path, load_index, networkx_graph, suggest, write_all
+from trialkg.related import Index, build_index, index_path, load_index, networkx_graph, suggest
 from trialkg.store import Store
+from trialkg.suggestions import write_all
+from trialkg.terms import PROV_GENERATED_AT
 
 TRIAL = "https://w3id.org/trialkg/trial/"
 ABY025 = "https://w3id.org/trialkg/tracer/68ga-ga-aby-025"
@@ -145,8 +149,10 @@ def test_all_suggestions_written_ranked_with_their_method(tmp_path: Path) -> Non
     build(store, [str(FIXTURES)])
     trials, written, results = write_all(store, k=3)
     assert results == [] and trials >= 20 and trials < written <= 3 * trials
-    rows = list(store.select("""SELECT ?for ?rank ?score ?other WHERE { GRAPH ?g { ?s a tkg:Suggestion ;
-        tkg:suggestedFor ?for ; tkg:rank ?rank ; tkg:score ?score ; tkg:suggestedTrial ?other } }"""))
+    rows = list(
+        store.select("""SELECT ?for ?rank ?score ?other WHERE { GRAPH ?g { ?s
+        tkg:suggestedFor ?for ; tkg:rank ?rank ; tkg:score ?score ; tkg:suggestedTrial ?other } }""")
+    )
     assert len(rows) == written
     by_trial: dict[str, list[tuple[int, float]]] = {}
     for r in rows:
@@ -164,7 +170,21 @@ def test_all_suggestions_written_ranked_with_their_method(tmp_path: Path) -> Non
                                "tkg:method ?m FILTER(CONTAINS(STR(?g), 'related')) } }"))["p"]  # fmt: skip
     assert json.loads(params)["k"] == 3 and json.loads(params)["kinds"]["tracer"] == 3.0
     write_all(store, k=2)  # a second run replaces the graph whole
-    assert int(next(store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s a tkg:Suggestion }"))["n"]) <= 2 * trials
+    assert int(next(store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s tkg:suggestedFor ?t }"))["n"]) <= 2 * trials
+
+
+def test_ranking_in_worker_processes_writes_what_one_process_writes(tmp_path: Path, monkeypatch: Any) -> None:
+    store = Store(tmp_path / "s")
+    build(store, [str(FIXTURES)])
+    monkeypatch.setattr(suggestions, "_BLOCK", 3)  # enough blocks of trials for two workers to share
+
+    def written() -> set[str]:
+        return {str(q) for q in store.quads(suggestions.RELATED) if q.predicate != PROV_GENERATED_AT}
+
+    one = write_all(store, k=4, jobs=1)
+    alone = written()
+    assert write_all(store, k=4, jobs=2) == one and written() == alone
+    assert len(alone) > 4 * one[1]  # every suggestion's four statements, most with reasons
 
 
 def test_many_at_once_gives_what_one_at_a_time_gives(index: Index) -> None:

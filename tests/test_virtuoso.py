@@ -16,9 +16,9 @@ import pytest
 from conftest import FIXTURES
 from trialkg.build import build
 from trialkg.queries import load_all, run
-from trialkg.related import write_all
 from trialkg.remote import push
 from trialkg.store import Store
+from trialkg.suggestions import write_all
 
 INI = """\
 [Database]

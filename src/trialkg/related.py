@@ -16,19 +16,14 @@ import pyoxigraph as ox
 from scipy import sparse
 
 from . import iris
-from .similarity import CAP, KINDS, TEXT_WEIGHT, Index, Suggestion, normalized, weights, words
+from .similarity import KINDS, TEXT_WEIGHT, Index, Suggestion, normalized, weights, words
 from .store import Store
-from .terms import RDF_TYPE, XSD_DECIMAL, XSD_INTEGER, T
+from .terms import T
 
 __all__ = [
-    "KINDS", "RELATED", "TEXT_WEIGHT", "Index", "RelatedError", "Suggestion", "build_index", "features_of",
-    "index_path", "invalidate", "load_index", "networkx_graph", "save_index", "suggest", "titles", "write_all",
+    "KINDS", "TEXT_WEIGHT", "Index", "RelatedError", "Suggestion", "build_index", "features_of",
+    "index_path", "invalidate", "load_index", "networkx_graph", "read_index", "save_index", "suggest", "titles",
 ]  # fmt: skip
-
-RELATED = iris.derived_graph("related")
-_BLOCK = 256  # trials ranked together in one sparse product
-_METHOD = ("cosine over typed neighbours weighted by kind and rarity, blended with a TF-IDF cosine of the "
-           "trials' text; candidates from neighbours and words below the cap (trialkg.related)")  # fmt: skip
 
 # Each kind's links, read inside the record graphs (a tracer's radionuclide from the entities graph).
 _OFFICIAL = "tkg:official|tkg:principalInvestigator|tkg:studyDirector|tkg:studyChair"
@@ -147,6 +142,11 @@ def load_index(store: Store) -> Index:
         index = build_index(store)
         save_index(index, folder)
         return index
+    return read_index(folder)
+
+
+def read_index(folder: Path) -> Index:
+    """An index saved by save_index."""
     lists: dict[str, Any] = json.loads((folder / "index.json").read_text())
     return Index(lists["trials"], lists["features"], lists["kinds"], lists["labels"],
                  sparse.load_npz(folder / "links.npz").tocsr(), lists["vocabulary"], np.load(folder / "idf.npy"),
@@ -231,44 +231,3 @@ def titles(store: Store, trials: Iterable[str]) -> dict[str, str]:
         for row in store.select(sparql, {"trial": ox.NamedNode(trial)}):
             out[trial] = row.get("t", "")
     return out
-
-
-def write_all(
-    store: Store, k: int = 10, text_weight: float = TEXT_WEIGHT, progress: Any = None
-) -> tuple[int, int, list[Any]]:
-    """The top ``k`` suggestions of every trial into their own graph (replaced whole), with the method and its
-    parameters as the graph's provenance; returns the trials, the suggestions written and what the shapes found."""
-    from .derive import check, describe
-
-    index = load_index(store)
-    parameters = {"k": k, "text_weight": text_weight, "cap": CAP, "kinds": KINDS}
-    store.remove([RELATED])
-    batch = describe(RELATED, f"the {k} trials most like each trial", _METHOD, parameters)
-    written, results = 0, []
-    for start in range(0, len(index.trials), _BLOCK):
-        rows = list(range(start, min(start + _BLOCK, len(index.trials))))
-        lists = index.related_many(index.links[rows], index.text[rows], k, rows, text_weight=text_weight)
-        for row, found in zip(rows, lists, strict=True):
-            node = ox.NamedNode(index.trials[row])
-            for rank, s in enumerate(found, 1):
-                other = ox.NamedNode(s.trial)
-                it = iris.suggestion(node, other)
-                batch += [
-                    ox.Triple(it, RDF_TYPE, T.Suggestion),
-                    ox.Triple(it, T.suggestedFor, node),
-                    ox.Triple(it, T.suggestedTrial, other),
-                    ox.Triple(it, T.rank, ox.Literal(str(rank), datatype=XSD_INTEGER)),
-                    ox.Triple(it, T.score, ox.Literal(f"{min(s.score, 1.0):.4f}", datatype=XSD_DECIMAL)),
-                    *(ox.Triple(it, T.reason, ox.Literal(r)) for r in s.reasons),
-                ]
-            written += len(found)
-        if len(batch) >= 100_000:  # a slice at a time: memory stays flat however many trials
-            results += check(batch)
-            store.add(RELATED, batch)
-            batch = []
-        if progress is not None:
-            progress(len(rows))
-    results += check(batch)
-    store.add(RELATED, batch)
-    store.optimize()
-    return len(index.trials), written, results

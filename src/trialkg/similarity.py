@@ -60,8 +60,15 @@ class Index:
     """Trials × typed neighbours (weighted by kind and rarity) and trials × words (TF-IDF), rows L2-normalized."""
 
     def __init__(  # noqa: PLR0913
-        self, trials: list[str], features: list[str], kinds: list[str], labels: list[str], links: sparse.csr_matrix,
-        vocabulary: list[str], idf: np.ndarray, text: sparse.csr_matrix,
+        self,
+        trials: list[str],
+        features: list[str],
+        kinds: list[str],
+        labels: list[str],
+        links: sparse.csr_matrix,
+        vocabulary: list[str],
+        idf: np.ndarray,
+        text: sparse.csr_matrix,
     ) -> None:
         self.trials, self.features, self.kinds, self.labels = trials, features, kinds, labels
         self.links, self.text, self.vocabulary, self.idf = links, text, vocabulary, idf
@@ -102,10 +109,12 @@ class Index:
         are scored again with every neighbour and word, and the best ``k`` of those kept.
         """
         graphs, texts = sparse.csr_matrix(graphs), sparse.csr_matrix(texts)
-        graph_cols, text_cols, rare_links, rare_text = self._rare()
-        rough = sparse.csr_matrix(
-            (1 - text_weight) * (graphs[:, graph_cols] @ rare_links) + text_weight * (texts[:, text_cols] @ rare_text)
-        )
+        graphs.sort_indices()
+        texts.sort_indices()
+        graph_cols, text_cols, rare = self._rare()
+        # One product gives every candidate's rough score: rare neighbours and rare words side by side.
+        query = sparse.hstack([(1 - text_weight) * graphs[:, graph_cols], text_weight * texts[:, text_cols]])
+        rough = sparse.csr_matrix(query @ rare)
         picked = []
         for i in range(graphs.shape[0]):
             lo, hi = rough.indptr[i], rough.indptr[i + 1]
@@ -115,36 +124,34 @@ class Index:
             if len(rows) > PRESELECT:
                 rows = rows[np.argpartition(-values, PRESELECT)[:PRESELECT]]
             picked.append(np.sort(rows))  # in index order, so that equal scores rank the same way every time
-        # The exact scores of every picked pair: two products against the picked rows only.
-        union = np.unique(np.concatenate(picked)) if picked else np.zeros(0, dtype=np.int64)
-        exact_g = (graphs @ self.links[union].T).toarray()
-        exact_t = (texts @ self.text[union].T).toarray()
-        out = []
-        for i, rows in enumerate(picked):
-            at = np.searchsorted(union, rows)
-            g, t = exact_g[i, at], exact_t[i, at]
-            score = (1 - text_weight) * g + text_weight * t
-            lo, hi = graphs.indptr[i], graphs.indptr[i + 1]
-            mine = graphs.indices[lo:hi], graphs.data[lo:hi]
-            found = []
-            for j in np.argsort(-score, kind="stable")[:k]:
-                if score[j] > 0:
-                    wording = [f"similar wording ({t[j]:.2f})"] if t[j] >= _WORDING else []
-                    why = self._reasons(*mine, int(rows[j])) + wording
-                    found.append(Suggestion(self.trials[rows[j]], float(score[j]), why, float(t[j])))
-            out.append(found)
+        # Exact scores of every picked pair: the element-wise products of the two trials' rows, whose
+        # entries are also what each shared neighbour contributes (the reasons).
+        which = np.repeat(np.arange(len(picked)), [len(p) for p in picked])
+        other = np.concatenate(picked) if picked else np.zeros(0, dtype=np.int64)
+        shared = sparse.csr_matrix(graphs[which].multiply(self.links[other]))
+        wording = np.asarray(texts[which].multiply(self.text[other]).sum(axis=1)).ravel()
+        score = (1 - text_weight) * np.asarray(shared.sum(axis=1)).ravel() + text_weight * wording
+        order = np.lexsort((-score, which))  # by query, best first; ties keep index order (stable)
+        starts = np.searchsorted(which[order], np.arange(len(picked)))
+        place = np.arange(len(order)) - starts[which[order]]
+        best = order[(place < k) & (score[order] > 0)]
+        reasons = self._reasons(sparse.csr_matrix(shared[best]))
+        out: list[list[Suggestion]] = [[] for _ in picked]
+        for pair, why in zip(best.tolist(), reasons, strict=True):
+            t = float(wording[pair])
+            why += [f"similar wording ({t:.2f})"] if t >= _WORDING else []
+            out[which[pair]].append(Suggestion(self.trials[other[pair]], float(score[pair]), why, t))
         return out
 
-    def _rare(self) -> tuple[np.ndarray, np.ndarray, sparse.csr_matrix, sparse.csr_matrix]:
-        """Columns of neighbours and words at or below the cap, and the transposed matrices of just those."""
+    def _rare(self) -> tuple[np.ndarray, np.ndarray, sparse.csr_matrix]:
+        """Columns of neighbours and words at or below the cap, and those columns' trials, one row per column."""
         if self._rare_cache is None or self._rare_cache[0] != self.cap:
             graph_cols = np.flatnonzero(self.df <= self.cap)
             text_cols = np.flatnonzero(self.word_df <= self.cap)
-            rare_links = sparse.csr_matrix(self._links_by_column[:, graph_cols].T)
-            rare_text = sparse.csr_matrix(self._text_by_column[:, text_cols].T)
-            self._rare_cache = (self.cap, graph_cols, text_cols, rare_links, rare_text)
-        _, graph_cols, text_cols, rare_links, rare_text = self._rare_cache
-        return graph_cols, text_cols, rare_links, rare_text
+            rare = sparse.vstack([self._links_by_column[:, graph_cols].T, self._text_by_column[:, text_cols].T])
+            self._rare_cache = (self.cap, graph_cols, text_cols, sparse.csr_matrix(rare))
+        _, graph_cols, text_cols, rare = self._rare_cache
+        return graph_cols, text_cols, rare
 
     def scores(self, graph: sparse.csr_matrix, text: sparse.csr_matrix, trials: list[str], *,
                text_weight: float = TEXT_WEIGHT) -> list[float]:  # fmt: skip
@@ -158,14 +165,17 @@ class Index:
             score[known] = (1 - text_weight) * g + text_weight * t
         return score.tolist()
 
-    def _reasons(self, cols: np.ndarray, values: np.ndarray, row: int, limit: int = 4) -> list[str]:
-        """The shared neighbours that weigh most in a pair's score, in words (``cols``, ``values``: one
-        trial's row; ``row``: the other trial)."""
-        lo, hi = self.links.indptr[row], self.links.indptr[row + 1]
-        common, mine, theirs = np.intersect1d(cols, self.links.indices[lo:hi], assume_unique=True, return_indices=True)
-        weight = values[mine] * self.links.data[lo:hi][theirs]
-        best = common[np.argsort(-weight, kind="stable")][:limit]
-        return [_REASONS[self.kinds[c]].format(self.labels[c]) for c in best]
+    def _reasons(self, shared: sparse.csr_matrix, limit: int = 4) -> list[list[str]]:
+        """Per pair (a row of element-wise products of two trials' rows), the shared neighbours that weigh
+        most in its score, in words; equal weights in column order."""
+        row = np.repeat(np.arange(shared.shape[0]), np.diff(shared.indptr))
+        order = np.lexsort((shared.indices, -shared.data, row))
+        place = np.arange(len(order)) - shared.indptr[row[order]]
+        top = order[place < limit]
+        out: list[list[str]] = [[] for _ in range(shared.shape[0])]
+        for r, c in zip(row[top].tolist(), shared.indices[top].tolist(), strict=True):
+            out[r].append(_REASONS[self.kinds[c]].format(self.labels[c]))
+        return out
 
 
 def _row(cols: list[int], values: Iterable[float], width: int) -> sparse.csr_matrix:
@@ -183,5 +193,3 @@ def normalized(m: sparse.csr_matrix) -> sparse.csr_matrix:
 def weights(kinds: list[str], df: np.ndarray, trials: int) -> np.ndarray:
     """Each neighbour's weight: its kind's weight times its rarity, log(trials / trials that have it)."""
     return np.array([KINDS[k] for k in kinds]) * np.log(max(trials, 2) / np.maximum(df, 1))
-
-

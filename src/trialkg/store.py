@@ -68,9 +68,7 @@ class Store:
                 self._store.remove_graph(graph)
         # The bulk loader writes sorted files straight to disk: ~10x faster than transactional
         # inserts. Its output is compacted by optimize() at the end of a build.
-        self._store.bulk_extend(
-            ox.Quad(t.subject, t.predicate, t.object, g) for g, ts in graphs.items() for t in ts
-        )
+        self._store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, g) for g, ts in graphs.items() for t in ts)
 
     def add(self, graph: ox.NamedNode, triples: Iterable[ox.Triple]) -> None:
         """Add statements to one graph, keeping what it holds (a statement already there stays once)."""
@@ -85,12 +83,25 @@ class Store:
         except OSError as exc:
             raise StoreError(f"{file}: cannot read: {exc.strerror or exc}") from None
 
+    def load_data(self, data: bytes, fmt: ox.RdfFormat) -> None:
+        """Bulk-load RDF that trialkg wrote itself (its named graphs kept)."""
+        self._store.bulk_load(data, format=fmt)
+
     def graphs(self) -> Iterator[ox.NamedNode]:
         """Every named graph, in the store's order."""
         return (g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
     def has_graph(self, graph: ox.NamedNode) -> bool:
         return bool(self._store.contains_named_graph(graph))
+
+    def pattern(
+        self, subject: ox.NamedNode | None, predicate: ox.NamedNode | None, obj: ox.NamedNode | ox.Literal | None
+    ) -> Iterator[ox.Quad]:
+        """Statements matching a pattern, in any graph."""
+        return iter(self._store.quads_for_pattern(subject, predicate, obj, None))
+
+    def has_subject(self, node: ox.NamedNode) -> bool:
+        return next(self.pattern(node, None, None), None) is not None
 
     def default_quads(self) -> Iterator[ox.Quad]:
         """Statements of the default graph (empty in a store trialkg built)."""

@@ -61,8 +61,11 @@ CASES = [
          remove=f"{S} tkg:score 0.559 .", add=f"{S} tkg:score 0.559e0 ."),
     Case("suggestion-two-scores", RELATED, {("Suggestion-score", SUG, "tkg:score", "MaxCount")},
          add=f"{S} tkg:score 0.5 ."),
-    Case("suggestion-empty-reason", RELATED, {("Suggestion-reason", SUG, "tkg:reason", "MinLength")},
+    Case("suggestion-empty-reason", RELATED, {("Suggestion-reason", SUG, "tkg:reason", "MinLength"),
+                                              ("Suggestion-reason", SUG, "tkg:reason", "MaxCount")},
          add=f'{S} tkg:reason "" .'),
+    Case("suggestion-two-reasons", RELATED, {("Suggestion-reason", SUG, "tkg:reason", "MaxCount")},
+         add=f'{S} tkg:reason "shared sponsor Affibody" .'),
     # the derived graph's own node
     Case("graph-without-label", RELATED, {("DerivedGraph-label", GRAPH, "rdfs:label", "MinCount")},
          remove=f'{G} rdfs:label "the 10 trials most like each trial" .'),

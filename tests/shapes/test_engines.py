@@ -126,4 +126,3 @@ UNSUPPORTED = ["sh:closed true", "sh:qualifiedValueShape [ sh:datatype xsd:strin
 def test_unsupported_features_are_refused_not_ignored(feature: str) -> None:
     with pytest.raises(ShapesError, match="not supported"):
         load_graph(_shapes(f"sh:targetClass tkg:Trial ; {feature}"))
-

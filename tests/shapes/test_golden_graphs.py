@@ -13,8 +13,7 @@ from conftest import GOLDEN
 
 # Extractor output that breaks the documented tkg:idType value set (trialkg bugs, reported):
 # the XML extractor types NCT aliases 'NCT alias', the v1 extractor keeps v1's 'Other Identifier'.
-BUGS = {
-}
+BUGS = {}
 # Real records whose several spellings trialkg merges into one node: warnings, as the shapes intend.
 WARNINGS = {
     # Two interventions 'Group intervention inspired by Lifestyle Redesign' / '... redesign'.

@@ -91,6 +91,9 @@ def test_every_ontology_class_has_a_node_shape() -> None:
     onto = rdflib.Graph().parse(ROOT / "ontology" / "trialkg.ttl", format="turtle")
     classes = {c for c in onto.subjects(RDF.type, OWL.Class) if str(c).startswith(NS)}
     targeted = {c for s in _node_shapes() for c in shapes().objects(s, SH.targetClass)}
+    # An untyped class's shape targets the subjects of the properties whose domain it is.
+    targeted |= {c for s in _node_shapes() for p in shapes().objects(s, SH.targetSubjectsOf)
+                 for c in onto.objects(p, RDFS.domain)}  # fmt: skip
     assert len(classes) == len(CLASSES) == 23
     assert classes - targeted == set()
 
