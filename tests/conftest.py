@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -51,3 +53,17 @@ def shared() -> Path:
     if not (SHARED / "corpus").is_dir():
         pytest.skip("../shared/corpus is not beside this checkout")
     return SHARED
+
+
+def chromium_dom(page: str, profile: Path) -> str:
+    """The DOM of a page after its scripts ran, from headless Chromium (skipped where it is not installed,
+    except in CI, which installs it)."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must install chromium (.ci/run)")
+        pytest.skip("chromium is not installed here (CI installs it)")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={profile}", "--virtual-time-budget=15000", "--dump-dom"]  # fmt: skip
+    return subprocess.run([chromium, *flags, page], capture_output=True, text=True, timeout=120).stdout

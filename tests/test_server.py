@@ -4,8 +4,6 @@ query page in headless Chromium."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -20,13 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES
+from conftest import FIXTURES, chromium_dom
 from trialkg.build import build
 from trialkg.queries import load_all, run
-from trialkg.related import write_all
 from trialkg.remote import RemoteError, push
 from trialkg.serve import Server, oxigraph_binary
 from trialkg.store import Store
+from trialkg.suggestions import write_all
 
 QUERIES = load_all()
 
@@ -106,22 +104,9 @@ def test_served_store_is_read_only_and_parameters_stay_terms(served: str, store:
     assert len(Store(store.path, read_only=True)) == before
 
 
-def _browser() -> str | None:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found and os.environ.get("CI"):
-        pytest.fail("CI must install chromium (.ci/run)")
-    return found
-
-
 def test_query_page_runs_a_saved_query_in_a_browser(served: str, tmp_path: Path) -> None:
-    chromium = _browser()
-    if chromium is None:
-        pytest.skip("chromium is not installed here (CI installs it)")
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=15000", "--dump-dom"]  # fmt: skip
     page = served + "/?" + urllib.parse.urlencode({"run": "trials-by-target", "target": "ERBB2"})
-    dom = subprocess.run([chromium, *flags, page], capture_output=True, text=True, timeout=120).stdout
+    dom = chromium_dom(page, tmp_path / "profile")
     table = dom[dom.index('<table id="rows">') :]
     assert "[89Zr]Zr-trastuzumab" in table and "NCT06830382" in table and "[18F]FDG" not in table
 

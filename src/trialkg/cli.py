@@ -82,16 +82,18 @@ def _print_report(report: BuildReport, path: Path, args: argparse.Namespace) -> 
 
 
 def _cmd_related(args: argparse.Namespace) -> int:
-    from .related import RelatedError, suggest, titles, write_all
+    from .related import RelatedError, suggest, titles
 
     if args.all or args.write:
         if not (args.all and args.write) or args.trial:
             raise UserError("--all and --write go together, without a trial: they write every trial's top k")
         from tqdm import tqdm
 
+        from .suggestions import write_all
+
         store = Store(args.store or default_path())
         with tqdm(unit=" trials", desc="related", disable=None) as bar:
-            trials, written, results = write_all(store, args.k, args.text_weight, progress=bar.update)
+            trials, written, results = write_all(store, args.k, args.text_weight, bar.update, args.jobs)
         bad = sum(r.severity == "Violation" for r in results)
         print(f"{store.path}: {written} suggestions written for {trials} trials"
               + (f"; {bad} shape violations" if bad else ""))  # fmt: skip
@@ -198,6 +200,18 @@ def _cmd_query(args: argparse.Namespace) -> int:
     return _rows_out(bind(query, _params(args.param)), args)
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .export import ExportError, choose, export
+
+    store = Store(args.store or default_path(), read_only=True)
+    try:
+        selection, title = choose(store, args.trial, args.query, _params(args.param), args.hops, args.vocabularies)
+        print(f"{args.output}: {export(store, args.format, Path(args.output), selection, title)}", file=sys.stderr)
+    except ExportError as exc:
+        raise UserError(str(exc)) from None
+    return 0
+
+
 def _cmd_sparql(args: argparse.Namespace) -> int:
     text = args.query
     if not text.lstrip().upper().startswith(("SELECT", "PREFIX", "BASE", "#")) and Path(text).is_file():
@@ -293,6 +307,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--explain", action="store_true", help="say why each trial is related")
     r.add_argument("--json", action="store_true", help="print JSON: score, title and reasons per trial")
     r.add_argument("--text-weight", type=float, default=0.3, help="share of text similarity in the score (0-1)")
+    r.add_argument("--jobs", type=int, help="processes ranking trials with --all (default: one per CPU)")
     _store_arg(r)
     r.set_defaults(func=_cmd_related)
 
@@ -303,6 +318,20 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE", help="a parameter value")
     _rows_args(q)
     q.set_defaults(func=_cmd_query)
+
+    from .export import FORMATS as EXPORTS
+
+    ex = sub.add_parser("export", help="write the graph, or the neighbourhood of some trials, for graph tools",
+                        description="Formats: " + "; ".join(f"{k}: {f.description}" for k, f in EXPORTS.items()))
+    ex.add_argument("--format", "-f", required=True, choices=list(EXPORTS), help="the format to write")
+    ex.add_argument("-o", "--output", required=True, help="the file to write ('-': standard output; neo4j: a folder)")
+    ex.add_argument("--trial", action="append", metavar="NCT_ID", help="the neighbourhood of this trial (repeatable)")
+    ex.add_argument("--query", metavar="NAME", help="the neighbourhood of the trials a saved query returns")
+    ex.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE", help="a --query parameter")
+    ex.add_argument("--hops", type=int, default=1, help="links to follow from the trials (default 1)")
+    ex.add_argument("--vocabularies", action="store_true", help="include the ontology and drug vocabulary graphs")
+    _store_arg(ex)
+    ex.set_defaults(func=_cmd_export)
 
     sp = sub.add_parser("sparql", help="run a SPARQL SELECT given as text or as a .rq file")
     sp.add_argument("query", help="the query text, or a file that holds it")
