@@ -116,6 +116,22 @@ class Store:
             if self._store.contains_named_graph(graph):
                 self._store.remove_graph(graph)
 
+    def remove_large(self, graph: ox.NamedNode, subjects: int = 10_000) -> None:
+        """Remove a graph of millions of statements, the statements of some thousands of subjects per
+        transaction: Oxigraph's remove_graph deletes in one transaction, which slows superlinearly
+        (136 µs per statement for 5 million here, against 45 µs in parts)."""
+        if not self._store.contains_named_graph(graph):
+            return
+        # The graph and its subjects are the store's own IRIs, written in N-Triples form by pyoxigraph itself.
+        found = self._store.query(f"SELECT DISTINCT ?s WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+        assert isinstance(found, ox.QuerySolutions)
+        names = [str(row[0]) for row in found]
+        for start in range(0, len(names), subjects):
+            values = " ".join(names[start : start + subjects])
+            self._store.update(f"DELETE {{ GRAPH {graph} {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {values} }} "
+                               f"GRAPH {graph} {{ ?s ?p ?o }} }}")  # fmt: skip
+        self._store.remove_graph(graph)
+
     def query(
         self, sparql: str, bindings: Mapping[str, object] | None = None, *, prefixes: bool = True
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -22,7 +22,7 @@ __all__ = ["RELATED", "write_all"]
 
 RELATED = iris.derived_graph("related")
 _BLOCK = 256  # trials ranked together in one sparse product
-_SAMPLE = 8  # one block of suggestions in this many is checked against the shapes (all come from one code path)
+_SAMPLE = 32  # one block of suggestions in this many is checked against the shapes (all come from one code path)
 _LOAD = 500_000  # statements per bulk load: memory stays flat however many trials
 _METHOD = ("cosine over typed neighbours weighted by kind and rarity, blended with a TF-IDF cosine of the "
            "trials' text; candidates from neighbours and words below the cap (trialkg.related)")  # fmt: skip
@@ -87,24 +87,32 @@ def write_all(store: Store, k: int = 10, text_weight: float = TEXT_WEIGHT,
     parameters = {"k": k, "text_weight": text_weight, "cap": CAP, "kinds": KINDS}
     head = describe(RELATED, f"the {k} trials most like each trial", _METHOD, parameters)
     results = check(head)
-    store.remove([RELATED])
+    store.remove_large(RELATED)
     written, pending, lines = 0, 0, []
     found_lists = ranked(index, index_path(store.path), k, text_weight, jobs or os.cpu_count() or 1)
-    for number, block in enumerate(found_lists):
-        start = number * _BLOCK
-        text = "".join(_nquads(index.trials[start + i], found) for i, found in enumerate(block))
-        if number % _SAMPLE == 0:
-            quads = ox.parse(text, ox.RdfFormat.N_QUADS)
-            results += check([ox.Triple(q.subject, q.predicate, q.object) for q in quads])
-        lines.append(text)
-        pending += text.count("\n")
-        written += sum(len(found) for found in block)
-        if pending >= _LOAD:
-            store.load_data("".join(lines).encode(), ox.RdfFormat.N_QUADS)
-            lines, pending = [], 0
-        if progress is not None:
-            progress(len(block))
+    # The bulk loader releases the GIL: it writes one part while the next is ranked and formatted.
+    with ThreadPoolExecutor(1) as loader:
+        loading: Future[None] | None = None
+        for number, block in enumerate(found_lists):
+            start = number * _BLOCK
+            text = "".join(_nquads(index.trials[start + i], found) for i, found in enumerate(block))
+            if number % _SAMPLE == 0:
+                quads = ox.parse(text, ox.RdfFormat.N_QUADS)
+                results += check([ox.Triple(q.subject, q.predicate, q.object) for q in quads])
+            lines.append(text)
+            pending += text.count("\n")
+            written += sum(len(found) for found in block)
+            if pending >= _LOAD:
+                if loading is not None:
+                    loading.result()  # one part in memory at a time
+                loading = loader.submit(store.load_data, "".join(lines).encode(), ox.RdfFormat.N_QUADS)
+                lines, pending = [], 0
+            if progress is not None:
+                progress(len(block))
+        if loading is not None:
+            loading.result()
     store.load_data("".join(lines).encode(), ox.RdfFormat.N_QUADS)
     store.add(RELATED, head)
-    store.optimize()
+    # No store.optimize() here: compacting a registry-sized store took a minute, and a lookup in the fresh
+    # graph was 4.6 ms before it and 2.2 ms after (10,000 trials); RocksDB compacts in the background.
     return len(index.trials), written, results
