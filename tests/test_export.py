@@ -97,7 +97,7 @@ def test_every_literal_of_the_fixtures_has_a_declared_attribute(store: Store) ->
 
 def test_nquads_and_trig_hold_every_statement_in_its_graph(store: Store, tmp_path: Path) -> None:
     everything = {str(q) for g in store.graphs() for q in store.quads(g)}
-    export(store, "nquads", tmp_path / "all.nq", whole(vocabularies=True))
+    assert export(store, "nquads", tmp_path / "all.nq", whole(vocabularies=True)) == f"{len(everything):,} statements"
     assert {str(q) for q in ox.parse(path=str(tmp_path / "all.nq"), format=ox.RdfFormat.N_QUADS)} == everything
     export(store, "trig", tmp_path / "data.trig", whole())
     data = {str(q) for q in ox.parse(path=str(tmp_path / "data.trig"), format=ox.RdfFormat.TRIG)}

@@ -201,12 +201,17 @@ def _cmd_query(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
     from .export import ExportError, choose, export
 
     store = Store(args.store or default_path(), read_only=True)
     try:
         selection, title = choose(store, args.trial, args.query, _params(args.param), args.hops, args.vocabularies)
-        print(f"{args.output}: {export(store, args.format, Path(args.output), selection, title)}", file=sys.stderr)
+        with tqdm(unit=" statements", unit_scale=True, desc="export", disable=None, leave=False) as bar:
+            selection.progress = bar.update
+            done = export(store, args.format, Path(args.output), selection, title)
+        print(f"{args.output}: {done}", file=sys.stderr)
     except ExportError as exc:
         raise UserError(str(exc)) from None
     return 0

@@ -7,7 +7,7 @@ import shutil
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
 
@@ -52,19 +52,33 @@ def _replacing(target: Path, binary: bool) -> Iterator[IO[bytes] | IO[str]]:
         part.unlink(missing_ok=True)
 
 
+def _counting(selection: Selection) -> tuple[Selection, list[int]]:
+    """The selection with a progress that also counts the statements read."""
+    count, tell = [0], selection.progress
+
+    def progress(n: int) -> None:
+        count[0] += n
+        if tell is not None:
+            tell(n)
+
+    return replace(selection, progress=progress), count
+
+
 def _rdf(fmt: ox.RdfFormat, dataset: bool) -> Callable[[Store, Selection, Path, str], str]:
     def write(store: Store, selection: Selection, target: Path, _title: str) -> str:
+        selection, count = _counting(selection)
         with _replacing(target, True) as out:
             (write_dataset if dataset else write_union)(store, selection, out, fmt)  # type: ignore[arg-type]
-        return f"{fmt.name} written"
+        return f"{count[0]:,} statements"
 
     return write
 
 
 def _jsonld(store: Store, selection: Selection, target: Path, _title: str) -> str:
+    selection, count = _counting(selection)
     with _replacing(target, True) as out:
         write_jsonld(store, selection, out)  # type: ignore[arg-type]
-    return "JSON-LD written"
+    return f"{count[0]:,} statements"
 
 
 def _counted(items: Iterator[PNode | Edge], counts: list[int]) -> Iterator[PNode | Edge]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -14,6 +14,7 @@ from ..terms import RDF_TYPE, T
 
 __all__ = ["HUB", "Node", "Selection", "neighbourhood", "nodes", "quads", "whole"]
 
+_TELL = 10_000  # statements between two progress reports
 HUB = 200  # a node linked from more nodes than this (a country, a big sponsor) is kept but not walked through
 _VOCABULARY = iris.vocabulary_graph("").value
 _TRIAL = iris.trial("NCT00000000").value[: -len("NCT00000000")]
@@ -37,6 +38,7 @@ class Selection:
     nodes: set[str] | None = None
     vocabularies: bool = False
     seeds: list[str] = field(default_factory=list)
+    progress: Callable[[int], object] | None = None  # told how many statements were read, now and then
 
 
 def _in_vocabulary(q: ox.Quad) -> bool:
@@ -109,6 +111,19 @@ def _graphs(store: Store, selection: Selection) -> Iterator[ox.NamedNode]:
 
 
 def nodes(store: Store, selection: Selection) -> Iterator[Node]:
+    """Every selected subject once, with its statements (see _nodes), the progress told as they are read."""
+    read = 0
+    for node in _nodes(store, selection):
+        read += len(node.statements)
+        if selection.progress is not None and read >= _TELL:
+            selection.progress(read)
+            read = 0
+        yield node
+    if selection.progress is not None:
+        selection.progress(read)
+
+
+def _nodes(store: Store, selection: Selection) -> Iterator[Node]:
     """Every selected subject once, with its statements from every exported graph, a node at a time:
     a trial's records are read together, then each graph that describes no trial, in store order."""
     if selection.nodes is not None:
@@ -161,7 +176,19 @@ def _unique(pairs: Iterable[tuple[ox.NamedNode, Object]]) -> list[tuple[ox.Named
 
 
 def quads(store: Store, selection: Selection) -> Iterator[ox.Quad]:
-    """The selected statements with their graphs (for N-Quads and TriG)."""
+    """The selected statements with their graphs (for N-Quads and TriG), the progress told as they are read."""
+    read = 0
+    for q in _quads(store, selection):
+        read += 1
+        if selection.progress is not None and read >= _TELL:
+            selection.progress(read)
+            read = 0
+        yield q
+    if selection.progress is not None:
+        selection.progress(read)
+
+
+def _quads(store: Store, selection: Selection) -> Iterator[ox.Quad]:
     if selection.nodes is None:
         for g in _graphs(store, selection):
             yield from store.quads(g)
