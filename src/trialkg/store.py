@@ -116,20 +116,22 @@ class Store:
             if self._store.contains_named_graph(graph):
                 self._store.remove_graph(graph)
 
-    def remove_large(self, graph: ox.NamedNode, subjects: int = 10_000) -> None:
-        """Remove a graph of millions of statements, the statements of some thousands of subjects per
-        transaction: Oxigraph's remove_graph deletes in one transaction, which slows superlinearly
-        (136 µs per statement for 5 million here, against 45 µs in parts)."""
+    def remove_large(self, graph: ox.NamedNode, key: ox.NamedNode, per: int = 2000) -> None:
+        """Remove a graph of millions of statements in parts: the nodes that ``key`` links to ``per`` of its
+        values at a time, with all their statements. Oxigraph's remove_graph deletes in one transaction,
+        which slows down with its size (136 µs a statement for 5 million here, 45 µs in parts)."""
         if not self._store.contains_named_graph(graph):
             return
-        # The graph and its subjects are the store's own IRIs, written in N-Triples form by pyoxigraph itself.
-        found = self._store.query(f"SELECT DISTINCT ?s WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+        # The graph, the key and the values are the store's own IRIs, in N-Triples form from pyoxigraph.
+        found = self._store.query(f"SELECT DISTINCT ?v WHERE {{ GRAPH {graph} {{ ?s {key} ?v }} }}")
         assert isinstance(found, ox.QuerySolutions)
-        names = [str(row[0]) for row in found]
-        for start in range(0, len(names), subjects):
-            values = " ".join(names[start : start + subjects])
-            self._store.update(f"DELETE {{ GRAPH {graph} {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {values} }} "
-                               f"GRAPH {graph} {{ ?s ?p ?o }} }}")  # fmt: skip
+        values = [str(row[0]) for row in found]
+        for start in range(0, len(values), per):
+            # ?v bound first, then each node by index: a VALUES list of the nodes themselves made
+            # Oxigraph scan the whole graph once per part.
+            part = " ".join(values[start : start + per])
+            self._store.update(f"DELETE {{ GRAPH {graph} {{ ?s ?p ?o }} }} WHERE {{ VALUES ?v {{ {part} }} "
+                               f"GRAPH {graph} {{ ?s {key} ?v . ?s ?p ?o }} }}")  # fmt: skip
         self._store.remove_graph(graph)
 
     def query(

@@ -87,7 +87,7 @@ def write_all(store: Store, k: int = 10, text_weight: float = TEXT_WEIGHT,
     parameters = {"k": k, "text_weight": text_weight, "cap": CAP, "kinds": KINDS}
     head = describe(RELATED, f"the {k} trials most like each trial", _METHOD, parameters)
     results = check(head)
-    store.remove_large(RELATED)
+    store.remove_large(RELATED, T.suggestedFor)
     written, pending, lines = 0, 0, []
     found_lists = ranked(index, index_path(store.path), k, text_weight, jobs or os.cpu_count() or 1)
     # The bulk loader releases the GIL: it writes one part while the next is ranked and formatted.
@@ -113,6 +113,5 @@ def write_all(store: Store, k: int = 10, text_weight: float = TEXT_WEIGHT,
             loading.result()
     store.load_data("".join(lines).encode(), ox.RdfFormat.N_QUADS)
     store.add(RELATED, head)
-    # No store.optimize() here: compacting a registry-sized store took a minute, and a lookup in the fresh
-    # graph was 4.6 ms before it and 2.2 ms after (10,000 trials); RocksDB compacts in the background.
+    store.optimize()  # bulk-loaded files left uncompacted slowed every later read of the store
     return len(index.trials), written, results
