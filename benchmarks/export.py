@@ -3,7 +3,7 @@
 Each export of the whole store (vocabularies left out) runs as its own `trialkg export` process, so its peak
 memory is its own (os.wait4). Stores as for the saved-query benchmark (benchmarks/queries.py --keep DIR).
 The page (html) draws one trial's neighbourhood, not the whole store.
-Run: python benchmarks/export.py --keep DIR [--sizes 10000 100000] [--write]
+Run: python benchmarks/export.py --keep DIR [--sizes 10000 100000] [--largest FORMAT...] [--write]
 """
 
 from __future__ import annotations
@@ -37,11 +37,14 @@ def _size_mb(path: Path) -> float:
     return sum(f.stat().st_size for f in files if f.is_file()) / 2**20
 
 
-def evaluate(keep: Path, sizes: list[int], stamp: str = "") -> str:
+def evaluate(keep: Path, sizes: list[int], formats: dict[int, list[str]], stamp: str = "") -> str:
     rows = []
     for fmt, spec in FORMATS.items():
         cells = []
         for n in sizes:
+            if fmt not in formats.get(n, FORMATS):
+                cells.append("–")
+                continue
             store = keep / f"trials-{n}"
             if not (store / "CURRENT").exists():
                 sys.exit(f"{store}: no store (run benchmarks/queries.py --keep {keep} first)")
@@ -66,12 +69,14 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--keep", type=Path, required=True, help="the folder of benchmarks/queries.py's stores")
     p.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    p.add_argument("--largest", nargs="+", default=list(FORMATS), choices=list(FORMATS),
+                   help="the formats to measure at the largest size (each takes minutes there)")
     p.add_argument("--write", action="store_true", help="replace this section of benchmarks/RESULTS.md")
     args = p.parse_args()
     from run import commit, machine, write_section
 
     stamp = f"Measured apart: {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}, commit {commit()}, {machine()}."
-    section = evaluate(args.keep, args.sizes, stamp if args.write else "")
+    section = evaluate(args.keep, args.sizes, {max(args.sizes): args.largest}, stamp if args.write else "")
     print(section)
     if args.write:
         write_section("## Export", section, before="## Trial pages")

@@ -12,7 +12,7 @@ from .. import iris
 from ..store import Store
 from ..terms import RDF_TYPE, T
 
-__all__ = ["HUB", "Node", "Selection", "neighbourhood", "nodes", "quads", "whole"]
+__all__ = ["HUB", "Node", "Selection", "neighbourhood", "nodes", "quads", "trials_of", "whole"]
 
 _TELL = 10_000  # statements between two progress reports
 HUB = 200  # a node linked from more nodes than this (a country, a big sponsor) is kept but not walked through
@@ -49,12 +49,12 @@ def whole(vocabularies: bool = False) -> Selection:
     return Selection(None, vocabularies)
 
 
-def _links(store: Store, node: ox.NamedNode) -> Iterator[tuple[ox.NamedNode, bool]]:
+def _links(store: Store, node: ox.NamedNode) -> Iterator[ox.NamedNode]:
     """A node's neighbours: what it links to, and (unless it is a hub) what links to it; a suggestion is
     walked through to the trial it suggests, as if it were an edge."""
     for q in store.pattern(node, None, None):
         if isinstance(q.object, ox.NamedNode) and q.predicate != RDF_TYPE:
-            yield q.object, False
+            yield q.object
     incoming = []
     for q in store.pattern(None, None, node):
         if isinstance(q.subject, ox.NamedNode) and not _in_vocabulary(q):
@@ -63,13 +63,13 @@ def _links(store: Store, node: ox.NamedNode) -> Iterator[tuple[ox.NamedNode, boo
                 return
     for subject, predicate in incoming:
         if predicate in (T.suggestedFor, T.suggestedTrial):
-            yield subject, True  # the suggestion itself, then the trial on its other end
+            yield subject  # the suggestion itself, then the trial on its other end
             other = T.suggestedTrial if predicate == T.suggestedFor else T.suggestedFor
             for q in store.pattern(subject, other, None):
                 if isinstance(q.object, ox.NamedNode):
-                    yield q.object, False
+                    yield q.object
         else:
-            yield subject, False
+            yield subject
 
 
 def neighbourhood(store: Store, trials: Iterable[str], hops: int = 1) -> Selection:
@@ -80,7 +80,7 @@ def neighbourhood(store: Store, trials: Iterable[str], hops: int = 1) -> Selecti
     for _ in range(hops):
         nxt = []
         for node in frontier:
-            for other, _via in _links(store, node):
+            for other in _links(store, node):
                 if other.value not in seen:
                     seen.add(other.value)
                     nxt.append(other)
