@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -21,6 +22,7 @@ _TRIAL = iris.trial("NCT00000000").value[: -len("NCT00000000")]
 _TRIALS = "SELECT ?trial ?g WHERE { GRAPH ?g { ?g tkg:describes ?trial } }"
 
 Object = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+T_ = TypeVar("T_")
 
 
 @dataclass
@@ -110,17 +112,22 @@ def _graphs(store: Store, selection: Selection) -> Iterator[ox.NamedNode]:
             yield g
 
 
+def _told(items: Iterable[T_], size: Callable[[T_], int], progress: Callable[[int], object] | None) -> Iterator[T_]:
+    """The items, telling ``progress`` now and then how many statements they held."""
+    read = 0
+    for item in items:
+        read += size(item)
+        if progress is not None and read >= _TELL:
+            progress(read)
+            read = 0
+        yield item
+    if progress is not None:
+        progress(read)
+
+
 def nodes(store: Store, selection: Selection) -> Iterator[Node]:
     """Every selected subject once, with its statements (see _nodes), the progress told as they are read."""
-    read = 0
-    for node in _nodes(store, selection):
-        read += len(node.statements)
-        if selection.progress is not None and read >= _TELL:
-            selection.progress(read)
-            read = 0
-        yield node
-    if selection.progress is not None:
-        selection.progress(read)
+    return _told(_nodes(store, selection), lambda n: len(n.statements), selection.progress)
 
 
 def _nodes(store: Store, selection: Selection) -> Iterator[Node]:
@@ -177,15 +184,7 @@ def _unique(pairs: Iterable[tuple[ox.NamedNode, Object]]) -> list[tuple[ox.Named
 
 def quads(store: Store, selection: Selection) -> Iterator[ox.Quad]:
     """The selected statements with their graphs (for N-Quads and TriG), the progress told as they are read."""
-    read = 0
-    for q in _quads(store, selection):
-        read += 1
-        if selection.progress is not None and read >= _TELL:
-            selection.progress(read)
-            read = 0
-        yield q
-    if selection.progress is not None:
-        selection.progress(read)
+    return _told(_quads(store, selection), lambda _: 1, selection.progress)
 
 
 def _quads(store: Store, selection: Selection) -> Iterator[ox.Quad]:
