@@ -17,13 +17,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from trialkg.build import BuildReport, _vocabularies, record_graphs, write
+from trialkg import iris
+from trialkg.build import BuildReport, _vocabularies, record_graphs
 from trialkg.derive import derive
 from trialkg.store import Store
 from trialkg.terms import T
@@ -65,6 +66,17 @@ def _clones(base: Graphs, trials: int) -> Iterator[tuple[ox.NamedNode, list[ox.T
             new = ids[key]
             graph = ox.NamedNode(g.value.replace(nct, new))
             yield graph, [ox.Triple(_rename(s, nct, new), p, _rename(o, nct, new)) for s, p, o in quads]  # type: ignore[arg-type]
+
+
+def write(store: Store, graphs: Iterable[tuple[ox.NamedNode, list[ox.Triple]]]) -> None:
+    """Each clone's own statements to its graph, what it says about shared entities to the entities graph."""
+    batch: dict[ox.NamedNode, list[ox.Triple]] = {}
+    entities: set[ox.Triple] = set()
+    for graph, triples in graphs:
+        batch[graph] = [t for t in triples if not iris.shared(t.subject)]
+        entities.update(t for t in triples if iris.shared(t.subject))
+    store.replace(batch)
+    store.add(iris.ENTITIES, entities)
 
 
 def _make_store(base: Graphs, trials: int, path: Path) -> dict[str, float]:

@@ -2,34 +2,33 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
+import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import PurePath
+from pathlib import Path
 
-from pyoxigraph import Literal, NamedNode, Triple
+from pyoxigraph import NamedNode, RdfFormat, Triple
 
-from . import __version__, iris
+from . import iris
 from .conditions import Lexicon, shipped
 from .derive import COLLABORATIONS, derive
-from .extract import FORMATS
 from .link import Link, link
-from .model import Study
-from .readers import Record, Skipped, read_paths
+from .pipeline import Extractor, Options, Outcome, content_hash, outcomes
+from .readers import Item, Record, Skipped, Unchanged, read_paths
 from .store import Store
-from .terms import PROV_ENTITY, PROV_GENERATED_AT, RDF_TYPE, RDFS_LABEL, XSD_DATETIME, T
-from .triples import study_triples
-from .validate import Report, shapes_digest, verdict
-from .validate import shapes as compiled_shapes
+from .terms import T
+from .validate import Report
 
-__all__ = ["BuildReport", "build", "content_hash", "provenance", "record_graphs", "write"]
+__all__ = ["BuildReport", "build", "content_hash", "known_records", "record_graphs"]
 
-_NCT = re.compile(r"NCT\d{8}")
-_BATCH = 500
+_BATCH = 300_000  # statements loaded at a time; two batches in memory at most, as text
+_ENTITY_MEMORY = 2_000_000  # entity statements remembered as written, so that the next batches skip them
+_LISTED = 100_000  # warnings kept in full; all are counted
+Progress = Callable[[Iterable[Item]], Iterable[Item]]  # wraps the items read (a progress bar)
 _CONDITION_LABELS = "SELECT DISTINCT ?label WHERE { ?c a tkg:Condition ; rdfs:label ?label }"
 
 
@@ -44,192 +43,253 @@ class BuildReport:
     trials: set[str] = field(default_factory=set)
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[tuple[str, str, str]] = field(default_factory=list)
+    warning_count: int = 0
+    kinds: Counter[str] = field(default_factory=Counter)
     formats: Counter[str] = field(default_factory=Counter)
     links: list[Link] = field(default_factory=list)
     validation: Report = field(default_factory=lambda: Report(limit=1000))
     rejected: int = 0
+    gone: list[str] = field(default_factory=list)  # record graphs whose source no longer holds them
+    pruned: int = 0
+
+    def warn(self, source: str, position: str, text: str) -> None:
+        self.warning_count += 1
+        # Group by the message's shape: quoted values and numbers vary between records.
+        self.kinds[re.sub(r"\d+", "N", re.sub(r"'[^']*'|\"[^\"]*\"", "…", text))] += 1
+        if len(self.warnings) < _LISTED:
+            self.warnings.append((source, position, text))
 
     def warning_kinds(self) -> Counter[str]:
-        # Group by the message's shape: quoted values and numbers vary between records.
-        return Counter(re.sub(r"\d+", "N", re.sub(r"'[^']*'|\"[^\"]*\"", "…", w[2])) for w in self.warnings)
+        return self.kinds
 
 
-def content_hash(record: Record) -> str:
-    """A hash of the record's content and of this trialkg version, for incremental builds."""
-    payload = record.payload
-    if isinstance(payload, bytes):
-        data = payload
-    elif isinstance(payload, str):
-        data = payload.encode()
-    else:
-        data = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
-    return hashlib.sha256(data + b"\x00" + __version__.encode()).hexdigest()
+Place = tuple[str, str]  # (source, position)
+Known = dict[Place, tuple[str, str, str]]  # place -> (graph, content hash, trial) of the store's record graphs
 
 
-def provenance(graph: NamedNode, trial: NamedNode, record: Record, digest: str, when: str) -> list[Triple]:
-    """PROV-O statements about one source record's graph, kept inside that graph."""
-    where = record.source + (f" {record.position}" if record.position else "")
-    triples = [
-        Triple(graph, RDF_TYPE, T.SourceRecord),
-        Triple(graph, RDF_TYPE, PROV_ENTITY),
-        Triple(graph, RDFS_LABEL, Literal(f"source record {where}")),
-        Triple(graph, T.describes, trial),
-        Triple(graph, T.sourceFile, Literal(record.source)),
-        Triple(graph, T.sourceFormat, Literal(record.format)),
-        Triple(graph, T.contentHash, Literal(digest)),
-        Triple(graph, T.trialkgVersion, Literal(__version__)),
-        Triple(graph, PROV_GENERATED_AT, Literal(when, datatype=XSD_DATETIME)),
-    ]
-    if record.position:  # a file that holds one record has no position inside it
-        triples.append(Triple(graph, T.recordPosition, Literal(record.position)))
-    return triples
+def known_records(store: Store) -> Known:
+    """Where each record graph of the store came from, its content hash and its trial: four scans."""
 
+    def values(p: NamedNode) -> dict[str, str]:
+        return {q.graph_name.value: q.object.value for q in store.pattern(None, p, None)  # type: ignore[union-attr]
+                if q.subject == q.graph_name}  # fmt: skip
 
-def _name_mismatch(record: Record, nct_id: str) -> str | None:
-    name = PurePath(record.position or record.source).name
-    named = _NCT.match(name)
-    if named and named.group(0) != nct_id:
-        return f"file name says {named.group(0)} but the record is {nct_id}"
-    return None
+    files, hashes, trials = values(T.sourceFile), values(T.contentHash), values(T.describes)
+    positions = values(T.recordPosition)
+    sources: dict[str, str] = {}  # one string per source file, however many records it holds
+    return {
+        (sources.setdefault(f, f), positions.get(g, "")): (g, hashes[g], trials.get(g, ""))
+        for g, f in files.items() if g in hashes
+    }  # fmt: skip
 
 
 class _Builder:
-    """One build's state: the store, the report, and records waiting for the condition lexicon."""
+    """One build's state: the report, what the store held, and records waiting for the condition lexicon."""
 
-    def __init__(self, store: Store | None, contacts: bool, validate: bool = True, strict: bool = False) -> None:
-        self.store, self.contacts, self.strict = store, contacts, strict
-        self.checker = compiled_shapes() if validate else None
-        self.digest = shapes_digest() if validate else ""
+    def __init__(self, store: Store | None, options: Options, jobs: int) -> None:
+        self.store, self.jobs = store, jobs
+        self.extractor = Extractor(options)
         self.report = BuildReport()
-        self.when = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-        self.seen: set[NamedNode] = set()
+        self.known: Known = known_records(store) if store is not None else {}
+        self.kept: set[str] = set()  # record graphs this build wrote, found unchanged, or could not read
+        self.unreadable: set[str] = set()
+        self.seen: set[str] = set()
         self.labels: set[str] = set()
-        self.pending: list[tuple[Record, Study]] = []
+        self.pending: list[Outcome] = []
 
-    def parsed(self, items: Iterable[Record | Skipped]) -> Iterator[tuple[Record, Study]]:
-        for item in items:
-            if isinstance(item, Skipped):
+    def run(self, paths: Iterable[str], progress: Progress | None) -> Iterator[Outcome]:
+        """Every record's outcome, counted in the report; pending ones once the others are done."""
+        for outcome in outcomes(self._records(paths, progress), self.extractor, self.jobs):
+            if self._take(outcome):
+                yield outcome
+        if self.pending:
+            lexicon = Lexicon(shipped())
+            lexicon.add(self.labels)
+            if self.store is not None:
+                lexicon.add(row["label"] for row in self.store.select(_CONDITION_LABELS))
+            for o in self.pending:
+                assert o.record is not None and o.study is not None
+                o.study.conditions = lexicon.split_all(o.study.conditions)
+                done = self.extractor.finish(o.record, o.study)
+                if self._take(done):
+                    yield done
+
+    def _unchanged(self, source: str, position: str, digest: str) -> bool:
+        entry = self.known.get((source, position))
+        return entry is not None and entry[1] == digest
+
+    def _hash(self, source: str, position: str) -> str | None:
+        entry = self.known.get((source, position))
+        return entry[1] if entry else None
+
+    def _records(self, paths: Iterable[str], progress: Progress | None) -> Iterator[tuple[Record, str | None]]:
+        items: Iterable[Item] = read_paths(paths, self._unchanged if self.known else None)
+        for item in progress(items) if progress else items:
+            if isinstance(item, Record):
+                self.report.records += 1
+                yield item, self._hash(item.source, item.position)
+            elif isinstance(item, Unchanged):
+                self.report.records += 1
+                self.report.unchanged += 1
+                graph, _, trial = self.known[(item.source, item.position)]
+                self.kept.add(graph)
+                self.report.trials.add(trial)
+            else:
                 self.report.skipped.append(item)
-                continue
-            self.report.records += 1
-            try:
-                study = FORMATS[item.format].parse(item.payload)
-                if study.nct_id:
-                    iris.trial(study.nct_id)  # refuse a malformed id here, with the record named
-            except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                self.report.skipped.append(Skipped(item.source, item.position, f"{item.format}: {exc}"))
-                continue
-            if study.conditions_joined:
-                # Split once every label of this build is known, so ingest order does not matter.
-                self.pending.append((item, study))
-                continue
-            self.labels.update(study.conditions)
-            yield item, study
+                self._keep(item.source, item.position)
 
-    def split_pending(self) -> Iterator[tuple[Record, Study]]:
-        if not self.pending:
+    def _keep(self, source: str, position: str) -> None:
+        """What the store holds for a place this build could not read stays (a pruning build keeps it)."""
+        if not position:
+            self.unreadable.add(source)
+        elif entry := self.known.get((source, position)):
+            self.kept.add(entry[0])
+
+    def _take(self, o: Outcome) -> bool:
+        """Count an outcome; True when it has a graph to write (or, rejected, one to remove)."""
+        r = self.report
+        if o.status == "skipped":
+            r.skipped.append(Skipped(o.source, o.position, o.reason))
+            self._keep(o.source, o.position)
+            return False
+        if o.status == "pending":
+            self.pending.append(o)
+            return False
+        if o.status == "unchanged":
+            r.unchanged += 1
+            graph, _, trial = self.known[(o.source, o.position)]
+            self.kept.add(graph)
+            r.trials.add(trial)
+            return False
+        self.labels.update(o.labels)
+        for w in o.warnings:
+            r.warn(o.source, o.position, w)
+        r.formats[o.format] += 1
+        r.trials.add(o.trial)
+        if o.graph in self.seen:
+            r.warn(o.source, o.position, f"{o.graph} appears again in this source; the later record is kept")
+        self.seen.add(o.graph)
+        self.kept.add(o.graph)
+        if self.extractor.options.validate:
+            r.validation.add(o.trial, o.graph, o.source, o.results)
+        if o.status == "rejected":
+            r.skipped.append(Skipped(o.source, o.position, o.reason))
+            r.rejected += 1
+            return True
+        r.written += 1
+        r.triples += o.triples
+        return True
+
+    def gone(self, paths: Iterable[str]) -> list[str]:
+        """Record graphs of the store from files under ``paths`` that this build did not find there."""
+        roots = [str(Path(p).resolve()) for p in paths]
+        inside = tuple(r + os.sep for r in roots)
+        return sorted(
+            graph for (source, _), (graph, _, _) in self.known.items()
+            if graph not in self.kept and source not in self.unreadable
+            and (source in roots or source.startswith(inside))
+        )  # fmt: skip
+
+
+class _Writer:
+    """Record graphs as N-Quads text, a batch at a time, loaded by one thread while the next is made."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.graphs: dict[str, str] = {}
+        self.entities: set[str] = set()
+        self.size = 0
+        self.written: set[str] = set()
+        self.thread = ThreadPoolExecutor(1)
+        self.loading: Future[None] | None = None
+
+    def add(self, o: Outcome) -> None:
+        # A graph seen twice in one batch: the later version wins, as it does across batches.
+        self.graphs[o.graph] = o.quads if o.status == "written" else ""
+        self.entities.update(o.entities)
+        self.size += o.triples
+        if self.size >= _BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.graphs and not self.entities:
             return
-        lexicon = Lexicon(shipped())
-        lexicon.add(self.labels)
-        if self.store is not None:
-            lexicon.add(row["label"] for row in self.store.select(_CONDITION_LABELS))
-        for item, study in self.pending:
-            study.conditions = lexicon.split_all(study.conditions)
-            yield item, study
+        new = self.entities - self.written
+        if len(self.written) > _ENTITY_MEMORY:
+            self.written.clear()
+        self.written |= new
+        into = iris.ENTITIES
+        text = "".join(self.graphs.values()) + "".join(f"{e} {into} .\n" for e in new)
+        graphs = [NamedNode(g) for g in self.graphs]
+        self.graphs, self.entities, self.size = {}, set(), 0
+        self.wait()
+        self.loading = self.thread.submit(self._load, graphs, text.encode())
 
-    def graphs(self, records: Iterable[tuple[Record, Study]]) -> Iterator[tuple[NamedNode, list[Triple]]]:
-        report = self.report
-        for item, study in records:
-            trial = iris.record_trial(study.nct_id, f"{item.source}|{item.position}")
-            report.warnings += [(item.source, item.position, w) for w in study.warnings]
-            if study.nct_id and (mismatch := _name_mismatch(item, study.nct_id)):
-                report.warnings.append((item.source, item.position, mismatch))
-            report.formats[item.format] += 1
-            report.trials.add(trial.value)
-            # The same trial re-read from the same file replaces its graph even if it moved in the file.
-            graph = iris.source_graph(item.source, study.nct_id or item.position or "document")
-            if graph in self.seen:
-                again = f"{study.nct_id} appears again in this source; the later record is kept"
-                report.warnings.append((item.source, item.position, again))
-            self.seen.add(graph)
-            digest = content_hash(item)
-            if self.store is not None and self.store.content_hash(graph) == digest:
-                report.unchanged += 1
-                continue
-            triples = study_triples(study, trial, contacts=self.contacts)
-            triples += provenance(graph, trial, item, digest, self.when)
-            if self.checker is not None:
-                results = self.checker.validate(triples)
-                report.validation.add(trial.value, graph.value, item.source, results)
-                bad = [r for r in results if r.severity == "Violation"]
-                if bad and self.strict:
-                    reason = f"fails validation: {len(bad)} violation(s), e.g. {bad[0].message}"
-                    report.skipped.append(Skipped(item.source, item.position, reason))
-                    report.rejected += 1
-                    if self.store is not None:
-                        self.store.remove([graph])  # an earlier, now superseded version must not stay
-                    continue
-                triples += verdict(graph, self.digest, results)
-            report.written += 1
-            report.triples += len(triples)
-            yield graph, triples
+    def _load(self, graphs: list[NamedNode], data: bytes) -> None:
+        self.store.remove(graphs)  # earlier versions of these records' graphs
+        if data:
+            self.store.load_data(data, RdfFormat.N_QUADS)
 
-    def write(self, graphs: Iterable[tuple[NamedNode, list[Triple]]]) -> None:
-        assert self.store is not None
-        write(self.store, graphs)
+    def wait(self) -> None:
+        if self.loading is not None:
+            loading, self.loading = self.loading, None
+            loading.result()
 
-
-def write(store: Store, graphs: Iterable[tuple[NamedNode, list[Triple]]]) -> None:
-    """Each record's own statements to its graph (replacing an earlier version); what it says about shared
-    entities (iris.shared) added to the one entities graph, so the union of graphs states each fact once."""
-    batch: dict[NamedNode, list[Triple]] = {}
-    entities: set[Triple] = set()
-    for graph, triples in graphs:
-        batch[graph] = [t for t in triples if not iris.shared(t.subject)]
-        entities.update(t for t in triples if iris.shared(t.subject))
-        if len(batch) >= _BATCH:
-            store.replace(batch)
-            store.add(iris.ENTITIES, entities)
-            batch, entities = {}, set()
-    if batch:
-        store.replace(batch)
-        store.add(iris.ENTITIES, entities)
+    def close(self) -> None:
+        self.flush()
+        self.wait()
+        self.thread.shutdown()
 
 
 def build(
     store: Store,
     paths: Iterable[str],
-    progress: Iterable[Record | Skipped] | None = None,
+    progress: Progress | None = None,
     *,
     contacts: bool = False,
     validate: bool = True,
     strict: bool = False,
+    prune: bool = False,
+    jobs: int = 0,
 ) -> BuildReport:
     """Ingest every record under ``paths``; bad records are reported and skipped, never fatal.
 
-    Each record's graph is validated against the shapes before it is written, its verdict kept in
-    its provenance; with ``strict`` a graph with violations is left out. Records without an NCT id
-    are then linked to the trial they duplicate (see link.py), and the derived shortcuts recomputed
-    (derive.py). Contact persons (personal data) are written only with ``contacts``.
+    Records the store holds as they are (same content hash) are passed over, most of them unparsed.
+    The others are extracted and validated by ``jobs`` processes (default: one per core) and written
+    by this one; each graph's verdict is kept in its provenance, and with ``strict`` a graph with
+    violations is left out. Record graphs from files under ``paths`` that no longer hold them are
+    listed in the report, and removed with ``prune``. Records without an NCT id are then linked to
+    the trial they duplicate (link.py), and the derived shortcuts recomputed (derive.py). Contact
+    persons (personal data) are written only with ``contacts``. ``progress`` wraps the items read.
     """
-    b = _Builder(store, contacts, validate, strict)
-    items = progress if progress is not None else read_paths(paths)
-    b.write(b.graphs(b.parsed(items)))
-    b.write(b.graphs(b.split_pending()))
-    if b.report.written or not store.has_graph(iris.vocabulary_graph("drugs")):
+    when = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    b = _Builder(store, Options(contacts, validate, strict, when), jobs or os.cpu_count() or 1)
+    writer = _Writer(store)
+    try:
+        for outcome in b.run(paths, progress):
+            writer.add(outcome)
+    finally:
+        writer.close()
+    report = b.report
+    report.gone = b.gone(paths)
+    if prune and report.gone:
+        store.remove(NamedNode(g) for g in report.gone)
+        report.pruned = len(report.gone)
+    changed = report.written or report.rejected or report.pruned
+    if changed or not store.has_graph(iris.vocabulary_graph("drugs")):
         _vocabularies(store)
-    b.report.links = link(store)
-    if b.report.written or b.report.links or b.report.rejected or not store.has_graph(COLLABORATIONS):
-        b.report.validation.add("", COLLABORATIONS.value, "trialkg build", derive(store), record=False)
+    report.links = link(store)
+    if changed or report.links or not store.has_graph(COLLABORATIONS):
+        report.validation.add("", COLLABORATIONS.value, "trialkg build", derive(store), record=False)
         from .related import invalidate  # numpy and scipy only when the store changed
 
         invalidate(store.path)  # the related-trials index describes the store as it was
-    moved = {x.old: x.new for x in b.report.links}
-    b.report.trials = {moved.get(t, t) for t in b.report.trials}
-    if b.report.written:
+    moved = {x.old: x.new for x in report.links}
+    report.trials = {moved.get(t, t) for t in report.trials}
+    if report.written:
         store.optimize()  # bulk-loaded files query several times slower until compacted
     store.flush()
-    return b.report
+    return report
 
 
 def _vocabularies(store: Store) -> None:
@@ -248,7 +308,9 @@ def _vocabularies(store: Store) -> None:
 
 def record_graphs(paths: Iterable[str], report: BuildReport) -> Iterator[tuple[NamedNode, list[Triple]]]:
     """Each record's graph as a build would write it, without a store and unvalidated (for ``validate``)."""
-    b = _Builder(None, contacts=False, validate=False)
+    when = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    b = _Builder(None, Options(validate=False, when=when, keep=True), jobs=1)
     b.report = report
-    yield from b.graphs(b.parsed(read_paths(paths)))
-    yield from b.graphs(b.split_pending())
+    for outcome in b.run(paths, None):
+        if outcome.kept is not None:
+            yield NamedNode(outcome.graph), outcome.kept

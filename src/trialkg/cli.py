@@ -14,7 +14,6 @@ from .build import BuildReport, build
 from .card import card, trial_iris
 from .extract import FORMATS
 from .queries import QueryError
-from .readers import read_paths
 from .remote import RemoteError
 from .serve import ServeError
 from .shacl import ShapesError
@@ -43,9 +42,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     store = Store(args.store or default_path())
-    items = tqdm(read_paths(args.paths), unit=" records", desc="build", disable=args.quiet or None)
-    report = build(store, args.paths, progress=items, contacts=args.with_contacts,
-                   validate=not args.no_validate, strict=args.strict)  # fmt: skip
+    report = build(store, args.paths, progress=lambda items: tqdm(items, unit=" records", desc="build",
+                   disable=args.quiet or None), contacts=args.with_contacts, validate=not args.no_validate,
+                   strict=args.strict, prune=args.prune, jobs=args.jobs)  # fmt: skip
     _print_report(report, store.path, args)
     return 1 if report.written + report.unchanged == 0 and report.skipped else 0
 
@@ -63,6 +62,11 @@ def _print_report(report: BuildReport, path: Path, args: argparse.Namespace) -> 
         print(f"skipped {count}: {reason} (e.g. {where})")
     for old, new, reason in sorted({(x.old, x.new, x.reason) for x in report.links}):
         print(f"linked {old.rsplit('/', 1)[1]} to {new.rsplit('/', 1)[1]} ({reason})")
+    if report.pruned:
+        print(f"pruned {report.pruned} records no longer in these sources (e.g. {report.gone[0]})")
+    elif report.gone:
+        print(f"{len(report.gone)} records in the store are no longer in these sources (--prune removes them; "
+              f"e.g. {report.gone[0]})")  # fmt: skip
     for kind, count in report.warning_kinds().most_common(args.warnings):
         print(f"warning {count}: {kind}")
     v = report.validation
@@ -76,6 +80,9 @@ def _print_report(report: BuildReport, path: Path, args: argparse.Namespace) -> 
         args.report.write_text(json.dumps({
             "skipped": [vars(s) for s in report.skipped],
             "warnings": [{"source": s, "position": p, "warning": w} for s, p, w in report.warnings],
+            "warnings_total": report.warning_count,
+            "gone": report.gone,
+            "pruned": report.pruned,
             "validation": [{"trial": f.trial, "graph": f.graph, "source": f.source, **vars(f.result)}
                            for f in report.validation.findings],
         }, indent=1))  # fmt: skip
@@ -280,6 +287,9 @@ def parser() -> argparse.ArgumentParser:
                    help="also write contact persons with phone and e-mail (personal data)")  # fmt: skip
     b.add_argument("--strict", action="store_true", help="leave out records whose graph breaks a shape")
     b.add_argument("--no-validate", action="store_true", help="skip validation against the shapes (faster)")
+    b.add_argument("--prune", action="store_true",
+                   help="remove the records of files under these paths that no longer hold them")
+    b.add_argument("-j", "--jobs", type=int, default=0, help="extracting processes (default: one per core)")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     b.set_defaults(func=_cmd_build)
 

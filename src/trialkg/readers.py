@@ -4,31 +4,36 @@ from __future__ import annotations
 
 import csv
 import gzip
+import hashlib
 import io
 import json
 import os
 import tarfile
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import __version__
 from .extract import ctgov_csv, ctgov_v1, ctgov_v2, page_layout
 
-__all__ = ["Record", "Skipped", "read_paths", "records_from_bytes"]
+__all__ = ["Known", "Record", "Skipped", "Unchanged", "document_hash", "read_paths", "records_from_bytes"]
 
 _MAX_MEMBER = 512 * 1024 * 1024  # an archive member larger than this when unpacked is refused
 
 
 @dataclass(frozen=True)
 class Record:
-    """One source record: where it came from, which format it is, and its parsed payload."""
+    """One source record: where it came from, which format it is, and its parsed payload. ``digest`` is
+    the hash of the document's bytes when the record is the whole document (a file or archive member
+    holding one study), so that a rebuild can pass over it unread."""
 
     source: str
     position: str
     format: str
     payload: Any
+    digest: str = ""
 
 
 @dataclass(frozen=True)
@@ -40,11 +45,26 @@ class Skipped:
     reason: str
 
 
-Item = Record | Skipped
+@dataclass(frozen=True)
+class Unchanged:
+    """A document whose bytes hash as the store's copy of it: not parsed again."""
+
+    source: str
+    position: str
 
 
-def read_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Item]:
-    """Records of every file under the given paths (folders recursively, archives opened)."""
+Item = Record | Skipped | Unchanged
+Known = Callable[[str, str, str], bool]  # (source, position, document hash) -> the store holds it as it is
+
+
+def document_hash(data: bytes) -> str:
+    """The hash of a document's bytes and of this trialkg version (a new version re-extracts everything)."""
+    return hashlib.sha256(data + b"\x00" + __version__.encode()).hexdigest()
+
+
+def read_paths(paths: Iterable[str | os.PathLike[str]], known: Known | None = None) -> Iterator[Item]:
+    """Records of every file under the given paths (folders recursively, archives opened); a document
+    that ``known`` recognizes by its hash is yielded as Unchanged instead of being parsed."""
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
@@ -56,32 +76,32 @@ def read_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Item]:
             yield Skipped(str(path), "", reason)
             continue
         for file in files:
-            yield from _read_file(file)
+            yield from _read_file(file, known)
 
 
 def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
-def _read_file(path: Path) -> Iterator[Item]:
+def _read_file(path: Path, known: Known | None) -> Iterator[Item]:
     source = str(path.resolve())
     try:
         with path.open("rb") as fh:
             head = fh.read(8)
         if zipfile.is_zipfile(path):
-            yield from _read_zip(path, source)
+            yield from _read_zip(path, source, known)
         elif head[:2] == b"\x1f\x8b" and tarfile.is_tarfile(path):
-            yield from _read_tar(path, source)
+            yield from _read_tar(path, source, known)
         elif head[:2] == b"\x1f\x8b":
             with gzip.open(path, "rb") as fh:
-                yield from records_from_bytes(fh.read(_MAX_MEMBER + 1), source, "")
+                yield from records_from_bytes(fh.read(_MAX_MEMBER + 1), source, "", known)
         else:
-            yield from records_from_bytes(path.read_bytes(), source, "")
+            yield from records_from_bytes(path.read_bytes(), source, "", known)
     except (OSError, EOFError, zipfile.BadZipFile, tarfile.TarError) as exc:
         yield Skipped(source, "", f"cannot read file: {exc}")
 
 
-def _read_zip(path: Path, source: str) -> Iterator[Item]:
+def _read_zip(path: Path, source: str, known: Known | None) -> Iterator[Item]:
     with zipfile.ZipFile(path) as archive:
         for info in archive.infolist():
             name = info.filename
@@ -91,10 +111,10 @@ def _read_zip(path: Path, source: str) -> Iterator[Item]:
                 yield Skipped(source, name, f"archive member unpacks to {info.file_size} bytes")
                 continue
             with archive.open(info) as fh:
-                yield from records_from_bytes(fh.read(_MAX_MEMBER + 1), source, name)
+                yield from records_from_bytes(fh.read(_MAX_MEMBER + 1), source, name, known)
 
 
-def _read_tar(path: Path, source: str) -> Iterator[Item]:
+def _read_tar(path: Path, source: str, known: Known | None) -> Iterator[Item]:
     # Streaming mode: members are read in order without seeking, so memory stays flat.
     with tarfile.open(path, "r|*") as archive:
         for member in archive:
@@ -105,13 +125,17 @@ def _read_tar(path: Path, source: str) -> Iterator[Item]:
                 continue
             fh = archive.extractfile(member)
             if fh is not None:
-                yield from records_from_bytes(fh.read(), source, member.name)
+                yield from records_from_bytes(fh.read(), source, member.name, known)
 
 
-def records_from_bytes(data: bytes, source: str, position: str) -> Iterator[Item]:
+def records_from_bytes(data: bytes, source: str, position: str, known: Known | None = None) -> Iterator[Item]:
     """Recognize the format of one document by its content and yield its records."""
     if len(data) > _MAX_MEMBER:
         yield Skipped(source, position, "document larger than 512 MiB")
+        return
+    digest = document_hash(data)
+    if known is not None and known(source, position, digest):
+        yield Unchanged(source, position)
         return
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -124,34 +148,34 @@ def records_from_bytes(data: bytes, source: str, position: str) -> Iterator[Item
     if not start:
         yield Skipped(source, position, "empty document")
     elif start in "{[":
-        yield from _json_records(text, source, position)
+        yield from _json_records(text, source, position, digest)
     elif start == "<":
         if "<clinical_study" in text[:4096]:
-            yield Record(source, position, "ctgov-xml", data)
+            yield Record(source, position, "ctgov-xml", data, digest)
         else:
             yield Skipped(source, position, "XML whose root is not <clinical_study>")
     elif ctgov_csv.is_csv_header(next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])):
         yield from _csv_records(text, source, position)
     elif layout := page_layout(text):
-        yield Record(source, position, layout, text)
+        yield Record(source, position, layout, text, digest)
     else:
         yield Skipped(source, position, "not a recognized trial format")
 
 
-def _json_records(text: str, source: str, position: str) -> Iterator[Item]:
+def _json_records(text: str, source: str, position: str, digest: str) -> Iterator[Item]:
     try:
         docs: list[Any] = [json.loads(text)]
     except json.JSONDecodeError as exc:
         if exc.msg != "Extra data":
             # A page whose title starts with a bracket ('[18F]FDG PET ...') is text, not JSON.
             if layout := page_layout(text):
-                yield Record(source, position, layout, text)
+                yield Record(source, position, layout, text, digest)
             else:
                 yield Skipped(source, position, f"invalid JSON: {exc.msg} at line {exc.lineno}")
             return
         yield from _ndjson_records(text, source, position)
         return
-    yield from _json_items(docs[0], source, position)
+    yield from _json_items(docs[0], source, position, digest)
 
 
 def _ndjson_records(text: str, source: str, position: str) -> Iterator[Item]:
@@ -167,7 +191,7 @@ def _ndjson_records(text: str, source: str, position: str) -> Iterator[Item]:
         yield from _json_items(obj, source, where)
 
 
-def _json_items(doc: Any, source: str, position: str) -> Iterator[Item]:
+def _json_items(doc: Any, source: str, position: str, digest: str = "") -> Iterator[Item]:
     if isinstance(doc, dict) and isinstance(doc.get("studies"), list):
         doc = doc["studies"]  # an API v2 page
     elif isinstance(doc, dict) and isinstance(doc.get("FullStudiesResponse"), dict):
@@ -175,11 +199,11 @@ def _json_items(doc: Any, source: str, position: str) -> Iterator[Item]:
         doc = [f.get("Study") if isinstance(f, dict) else f for f in full]
     items = enumerate(doc) if isinstance(doc, list) else [(None, doc)]
     for index, obj in items:
-        where = position if index is None else _join(position, f"[{index}]")
+        where, whole = (position, digest) if index is None else (_join(position, f"[{index}]"), "")
         if ctgov_v2.is_study(obj):
-            yield Record(source, where, "ctgov-v2", obj)
+            yield Record(source, where, "ctgov-v2", obj, whole)
         elif ctgov_v1.is_study(obj):
-            yield Record(source, where, "ctgov-v1", obj)
+            yield Record(source, where, "ctgov-v1", obj, whole)
         else:
             keys = ", ".join(list(obj)[:5]) if isinstance(obj, dict) else type(obj).__name__
             yield Skipped(source, where, f"JSON holds no ClinicalTrials.gov study ({keys})")

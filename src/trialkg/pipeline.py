@@ -1,0 +1,222 @@
+"""One record to its checked graph as N-Quads text: the part of a build that runs in worker processes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import re
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from itertools import chain, islice
+from pathlib import PurePath
+
+from pyoxigraph import Literal, NamedNode, Triple
+
+from . import __version__, iris
+from .extract import FORMATS
+from .model import Study
+from .readers import Record
+from .shacl import Result, Shapes
+from .terms import PROV_ENTITY, PROV_GENERATED_AT, RDF_TYPE, RDFS_LABEL, XSD_DATETIME, T
+from .triples import study_triples
+
+__all__ = ["Extractor", "Options", "Outcome", "content_hash", "outcomes", "provenance"]
+
+_NCT = re.compile(r"NCT\d{8}")
+_INLINE = 500  # records extracted in the calling process before worker processes are worth starting
+_CHUNK = 64  # records per task sent to a worker
+
+
+def content_hash(record: Record) -> str:
+    """The hash of a record, for incremental builds: its document's bytes when it is the whole document,
+    else its parsed content (a record inside an array or a CSV row), with this trialkg version."""
+    if record.digest:
+        return record.digest
+    payload = record.payload
+    if isinstance(payload, bytes):
+        data = payload
+    elif isinstance(payload, str):
+        data = payload.encode()
+    else:
+        data = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(data + b"\x00" + __version__.encode()).hexdigest()
+
+
+@dataclass
+class Outcome:
+    """What became of one record: written (with its N-Quads), unchanged, pending, rejected or skipped."""
+
+    source: str
+    position: str
+    format: str
+    status: str
+    reason: str = ""
+    trial: str = ""
+    graph: str = ""
+    quads: str = ""  # the record's own statements, in its graph
+    entities: list[str] = field(default_factory=list)  # statements about shared entities, without a graph
+    triples: int = 0
+    warnings: list[str] = field(default_factory=list)
+    results: list[Result] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)  # condition labels, for splitting joined ones later
+    record: Record | None = None  # a pending record and its parse, finished once every condition label
+    study: Study | None = None  # of the build is known
+    kept: list[Triple] | None = None  # the statements as objects, when the options keep them (in-process only)
+
+
+@dataclass(frozen=True)
+class Options:
+    """How records are extracted: the same in every process of a build."""
+
+    contacts: bool = False
+    validate: bool = True
+    strict: bool = False
+    when: str = ""
+    keep: bool = False  # keep the statements as objects too (for validate and related, which need no store)
+
+
+class Extractor:
+    """Parses, extracts, checks and writes out one record at a time (no store: a pure function of it)."""
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self._checker: Shapes | None = None
+        self.digest = ""
+
+    @property
+    def checker(self) -> Shapes | None:
+        """The compiled shapes, loaded on first use (a build with nothing new to write never needs them)."""
+        if self._checker is None and self.options.validate:
+            from .validate import shapes, shapes_digest
+
+            self._checker, self.digest = shapes(), shapes_digest()
+        return self._checker
+
+    def __call__(self, record: Record, known: str | None) -> Outcome:
+        """The outcome of one record; ``known`` is the content hash the store holds for its place."""
+        if known is not None and content_hash(record) == known:
+            return Outcome(record.source, record.position, record.format, "unchanged")
+        try:
+            study = FORMATS[record.format].parse(record.payload)
+            if study.nct_id:
+                iris.trial(study.nct_id)  # refuse a malformed id here, with the record named
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            return self._skip(record, f"{record.format}: {exc}")
+        except Exception as exc:  # noqa: BLE001  a parser's bug on one record must not stop the others
+            return self._skip(record, f"{record.format}: cannot parse: {type(exc).__name__}: {exc}")
+        if study.conditions_joined:
+            # Split once every label of this build is known, so ingest order does not matter.
+            return Outcome(record.source, record.position, record.format, "pending", record=record, study=study)
+        return self.finish(record, study)
+
+    def finish(self, record: Record, study: Study) -> Outcome:
+        try:
+            return self._finish(record, study)
+        except Exception as exc:  # noqa: BLE001  one record's failure must not stop the others
+            return self._skip(record, f"cannot extract: {type(exc).__name__}: {exc}")
+
+    def _finish(self, record: Record, study: Study) -> Outcome:
+        trial, graph, triples, warnings = self.triples(record, study)
+        out = Outcome(record.source, record.position, record.format, "written", trial=trial.value,
+                      graph=graph.value, warnings=warnings, labels=list(study.conditions))  # fmt: skip
+        from .validate import verdict
+
+        triples += provenance(graph, trial, record, content_hash(record), self.options.when)
+        if self.checker is not None:
+            out.results = self.checker.validate(triples)
+            bad = [r for r in out.results if r.severity == "Violation"]
+            if bad and self.options.strict:
+                out.status, out.reason = "rejected", f"fails validation: {len(bad)} violation(s), e.g. {bad[0].message}"
+                return out
+            triples += verdict(graph, self.digest, out.results)
+        out.triples = len(triples)
+        if self.options.keep:
+            out.kept = triples
+            return out
+        # N-Triples forms of pyoxigraph's terms: the writer loads the text without building objects.
+        own = [f"{t.subject} {t.predicate} {t.object} {graph} .\n" for t in triples if not iris.shared(t.subject)]
+        out.entities = [f"{t.subject} {t.predicate} {t.object}" for t in triples if iris.shared(t.subject)]
+        out.quads = "".join(own)
+        return out
+
+    def triples(self, record: Record, study: Study) -> tuple[NamedNode, NamedNode, list[Triple], list[str]]:
+        """The trial, the graph and the statements of one parsed record, unchecked, and its warnings."""
+        trial = iris.record_trial(study.nct_id, f"{record.source}|{record.position}")
+        warnings = list(study.warnings)
+        if study.nct_id and (mismatch := _name_mismatch(record, study.nct_id)):
+            warnings.append(mismatch)
+        # The same trial re-read from the same file replaces its graph even if it moved in the file.
+        graph = iris.source_graph(record.source, study.nct_id or record.position or "document")
+        return trial, graph, study_triples(study, trial, contacts=self.options.contacts), warnings
+
+    @staticmethod
+    def _skip(record: Record, reason: str) -> Outcome:
+        return Outcome(record.source, record.position, record.format, "skipped", reason=reason)
+
+
+def provenance(graph: NamedNode, trial: NamedNode, record: Record, digest: str, when: str) -> list[Triple]:
+    """PROV-O statements about one source record's graph, kept inside that graph."""
+    where = record.source + (f" {record.position}" if record.position else "")
+    triples = [
+        Triple(graph, RDF_TYPE, T.SourceRecord),
+        Triple(graph, RDF_TYPE, PROV_ENTITY),
+        Triple(graph, RDFS_LABEL, Literal(f"source record {where}")),
+        Triple(graph, T.describes, trial),
+        Triple(graph, T.sourceFile, Literal(record.source)),
+        Triple(graph, T.sourceFormat, Literal(record.format)),
+        Triple(graph, T.contentHash, Literal(digest)),
+        Triple(graph, T.trialkgVersion, Literal(__version__)),
+        Triple(graph, PROV_GENERATED_AT, Literal(when, datatype=XSD_DATETIME)),
+    ]
+    if record.position:  # a file that holds one record has no position inside it
+        triples.append(Triple(graph, T.recordPosition, Literal(record.position)))
+    return triples
+
+
+def _name_mismatch(record: Record, nct_id: str) -> str | None:
+    name = PurePath(record.position or record.source).name
+    named = _NCT.match(name)
+    if named and named.group(0) != nct_id:
+        return f"file name says {named.group(0)} but the record is {nct_id}"
+    return None
+
+
+_worker: Extractor | None = None
+
+
+def _start(options: Options) -> None:
+    global _worker
+    _worker = Extractor(options)
+
+
+def _run(chunk: list[tuple[Record, str | None]]) -> list[Outcome]:
+    assert _worker is not None
+    return [_worker(record, known) for record, known in chunk]
+
+
+def outcomes(items: Iterable[tuple[Record, str | None]], extractor: Extractor, jobs: int) -> Iterator[Outcome]:
+    """The outcome of each record, in input order. The first records are extracted here; the rest, if
+    there are more, by ``jobs`` worker processes, a chunk at a time, while this process writes."""
+    it = iter(items)
+    for record, known in islice(it, _INLINE):
+        yield extractor(record, known)
+    first = list(islice(it, _CHUNK))
+    if not first:
+        return
+    if jobs <= 1:
+        for record, known in chain(first, it):
+            yield extractor(record, known)
+        return
+    # spawn, not fork: the parent holds an open store and threads, which a forked child must not inherit.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start, initargs=(extractor.options,)) as pool:
+        waiting: deque[Future[list[Outcome]]] = deque([pool.submit(_run, first)])
+        while chunk := list(islice(it, _CHUNK)):
+            waiting.append(pool.submit(_run, chunk))
+            while len(waiting) > 3 * jobs:  # a bounded queue: memory stays flat however long the input
+                yield from waiting.popleft().result()
+        while waiting:
+            yield from waiting.popleft().result()
