@@ -26,7 +26,7 @@ from .validate import Report
 __all__ = ["BuildReport", "build", "content_hash", "known_records", "record_graphs"]
 
 _BATCH = 300_000  # statements loaded at a time; two batches in memory at most, as text
-_ENTITY_MEMORY = 2_000_000  # entity statements remembered as written, so that the next batches skip them
+_ENTITY_MEMORY = 1_000_000  # entity statements remembered as written, so that the next batches skip them
 _LISTED = 100_000  # warnings kept in full; all are counted
 Progress = Callable[[Iterable[Item]], Iterable[Item]]  # wraps the items read (a progress bar)
 _CONDITION_LABELS = "SELECT DISTINCT ?label WHERE { ?c a tkg:Condition ; rdfs:label ?label }"

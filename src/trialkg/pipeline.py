@@ -136,9 +136,13 @@ class Extractor:
         if self.options.keep:
             out.kept = triples
             return out
-        # N-Triples forms of pyoxigraph's terms: the writer loads the text without building objects.
-        own = [f"{t.subject} {t.predicate} {t.object} {graph} .\n" for t in triples if not iris.shared(t.subject)]
-        out.entities = [f"{t.subject} {t.predicate} {t.object}" for t in triples if iris.shared(t.subject)]
+        # A triple's str() is its N-Triples form: the writer loads text, without building objects again.
+        own, into = [], f" {graph} .\n"
+        for t in triples:
+            if iris.shared(t.subject):
+                out.entities.append(str(t))
+            else:
+                own.append(str(t) + into)
         out.quads = "".join(own)
         return out
 
