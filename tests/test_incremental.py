@@ -78,6 +78,15 @@ def test_only_the_changed_records_are_extracted_again(tmp_path: Path) -> None:
     assert _title(store, nct) == ["Another new title"]
 
 
+# Entities that NCT03377387's record names and no other graph does (the derived collaborations aside).
+ONLY_THERE = """SELECT DISTINCT ?e WHERE {
+  GRAPH ?g { ?t tkg:nctId 'NCT03377387' . ?t ?p ?e }
+  GRAPH <https://w3id.org/trialkg/graph/entities> { ?e a ?type }
+  FILTER NOT EXISTS { GRAPH ?h { ?x ?q ?e }
+                      FILTER (?h != ?g && ?h != <https://w3id.org/trialkg/graph/derived/collaborations>) }
+}"""
+
+
 def test_records_gone_from_the_source_are_listed_and_pruned_on_request(tmp_path: Path) -> None:
     src = _corpus(tmp_path / "in")
     other = tmp_path / "other.json"
@@ -91,8 +100,13 @@ def test_records_gone_from_the_source_are_listed_and_pruned_on_request(tmp_path:
     listed = build(store, [str(src)])
     assert len(listed.gone) == 2 and listed.pruned == 0
     assert _title(store, "NCT03377387")  # still there without --prune
+    only = [ox.NamedNode(r["e"]) for r in store.select(ONLY_THERE)]  # its sites, say: no other record names them
+    assert only and all(store.has_subject(e) for e in only)
     pruned = build(store, [str(src)], prune=True)
     assert pruned.pruned == 2 and pruned.written == 0
+    assert not any(store.has_subject(e) for e in only) and pruned.orphans >= 2 * len(only)
+    assert _title(store, "NCT03529110")  # and shared entities stay described: every trial keeps its sites
+    assert not list(store.select("SELECT ?site WHERE { ?t tkg:site ?site FILTER NOT EXISTS { ?site a ?type } }"))
     assert not _title(store, "NCT03377387")
     gone_nct = array[1]["protocolSection"]["identificationModule"]["nctId"]
     assert not _title(store, gone_nct)

@@ -51,6 +51,7 @@ class BuildReport:
     rejected: int = 0
     gone: list[str] = field(default_factory=list)  # record graphs whose source no longer holds them
     pruned: int = 0
+    orphans: int = 0  # statements about entities that only pruned records named
 
     def warn(self, source: str, position: str, text: str) -> None:
         self.warning_count += 1
@@ -272,8 +273,11 @@ def build(
         writer.close()
     report = b.report
     report.gone = b.gone(paths)
+    referred: set[NamedNode] = set()  # shared entities the pruned records named: some may be orphans now
     if prune and report.gone:
-        store.remove(NamedNode(g) for g in report.gone)
+        for graph in map(NamedNode, report.gone):
+            referred.update(q.object for q in store.quads(graph) if iris.shared(q.object))  # type: ignore[misc]
+            store.remove([graph])
         report.pruned = len(report.gone)
     changed = report.written or report.rejected or report.pruned
     if changed or not store.has_graph(iris.vocabulary_graph("drugs")):
@@ -284,6 +288,8 @@ def build(
         from .related import invalidate  # numpy and scipy only when the store changed
 
         invalidate(store.path)  # the related-trials index describes the store as it was
+    if referred:  # after derive, whose collaborations name organizations too
+        report.orphans = store.remove_unreferenced(iris.ENTITIES, referred)
     moved = {x.old: x.new for x in report.links}
     report.trials = {moved.get(t, t) for t in report.trials}
     if report.written:

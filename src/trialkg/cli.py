@@ -63,7 +63,8 @@ def _print_report(report: BuildReport, path: Path, args: argparse.Namespace) -> 
     for old, new, reason in sorted({(x.old, x.new, x.reason) for x in report.links}):
         print(f"linked {old.rsplit('/', 1)[1]} to {new.rsplit('/', 1)[1]} ({reason})")
     if report.pruned:
-        print(f"pruned {report.pruned} records no longer in these sources (e.g. {report.gone[0]})")
+        print(f"pruned {report.pruned} records no longer in these sources (e.g. {report.gone[0]}), and "
+              f"{report.orphans} statements about entities no other record names")  # fmt: skip
     elif report.gone:
         print(f"{len(report.gone)} records in the store are no longer in these sources (--prune removes them; "
               f"e.g. {report.gone[0]})")  # fmt: skip

@@ -134,6 +134,23 @@ class Store:
                                f"GRAPH {graph} {{ ?s {key} ?v . ?s ?p ?o }} }}")  # fmt: skip
         self._store.remove_graph(graph)
 
+    def remove_unreferenced(self, graph: ox.NamedNode, nodes: Iterable[ox.NamedNode]) -> int:
+        """Remove from ``graph`` what it says about each of ``nodes`` that no statement refers to any more,
+        then likewise the nodes only those referred to (a site's city); returns the statements removed."""
+        removed, todo, seen = 0, set(nodes), set()
+        while todo:
+            node = todo.pop()
+            seen.add(node)
+            if next(iter(self._store.quads_for_pattern(None, None, node, None)), None) is not None:
+                continue
+            said = list(self._store.quads_for_pattern(node, None, None, graph))
+            for quad in said:
+                self._store.remove(quad)
+                if isinstance(quad.object, ox.NamedNode) and quad.object not in seen:
+                    todo.add(quad.object)
+            removed += len(said)
+        return removed
+
     def query(
         self, sparql: str, bindings: Mapping[str, object] | None = None, *, prefixes: bool = True
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
