@@ -66,3 +66,19 @@ def test_card_of_two_sources_speaks_from_the_newer_and_lists_both(tmp_path: Path
     assert c is not None
     assert len(c["sources"]) == 2
     assert c["status"] == "ACTIVE_NOT_RECRUITING"  # the v2 snapshot (2023) is newer than the XML
+
+
+def test_every_card_is_written_one_at_a_time_as_one_json_array(tmp_path: Path) -> None:
+    import io
+
+    from trialkg.card import write_cards
+
+    store = _built(tmp_path, "NCT03529110.json", "NCT01832051.xml", "NCT02369484-array.json")
+    out = io.StringIO()
+    missing = write_cards(store, [*trial_iris(store), "NCT09999999"], out, array=True)
+    cards = json.loads(out.getvalue())
+    assert missing == ["NCT09999999"] and len(cards) == 4
+    assert out.getvalue() == json.dumps(cards, indent=2, ensure_ascii=False) + "\n"  # laid out as one dump
+    assert [c["nct_id"] for c in cards] == sorted(c["nct_id"] for c in cards)
+    empty = io.StringIO()
+    assert write_cards(store, [], empty, array=True) == [] and json.loads(empty.getvalue()) == []

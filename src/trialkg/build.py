@@ -27,6 +27,7 @@ __all__ = ["BuildReport", "build", "content_hash", "known_records", "record_grap
 
 _BATCH = 300_000  # statements loaded at a time; two batches in memory at most, as text
 _ENTITY_MEMORY = 1_000_000  # entity statements remembered as written, so that the next batches skip them
+_COMPACT_AFTER = 5_000  # records written before a build compacts the store (minutes on a large one)
 _LISTED = 100_000  # warnings kept in full; all are counted
 Progress = Callable[[Iterable[Item]], Iterable[Item]]  # wraps the items read (a progress bar)
 _CONDITION_LABELS = "SELECT DISTINCT ?label WHERE { ?c a tkg:Condition ; rdfs:label ?label }"
@@ -292,7 +293,7 @@ def build(
         report.orphans = store.remove_unreferenced(iris.ENTITIES, referred)
     moved = {x.old: x.new for x in report.links}
     report.trials = {moved.get(t, t) for t in report.trials}
-    if report.written:
+    if report.written >= _COMPACT_AFTER or (report.written and not b.known):
         store.optimize()  # bulk-loaded files query several times slower until compacted
     store.flush()
     return report

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import textwrap
 from collections import defaultdict
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
 
 from pyoxigraph import NamedNode
 
@@ -12,7 +14,7 @@ from . import iris
 from .store import Store
 from .terms import CURIES, DATA
 
-__all__ = ["card", "trial_iris"]
+__all__ = ["card", "trial_iris", "write_cards"]
 
 # pyoxigraph binds substitutions only to projected variables, hence ?trial in every SELECT.
 # Every query returns ?g, the source record a row came from: each field is taken from the
@@ -158,3 +160,26 @@ def _curie(iri: str | None) -> str | None:
 def _sorted_unique(rows: Iterator[dict[str, Any]]) -> list[dict[str, Any]]:
     unique = {tuple(r.items()): r for r in rows}
     return [unique[k] for k in sorted(unique, key=lambda k: [str(v) for _, v in k])]
+
+
+def write_cards(store: Store, ids: Iterable[str], out: TextIO, *, array: bool) -> list[str]:
+    """Print the cards of ``ids`` as JSON (an array, written a card at a time: memory stays flat however
+    many), and return the ids not in the store."""
+    missing, first = [], True
+    for nct in ids:
+        try:
+            found = card(store, nct)
+        except ValueError:
+            raise ValueError(f"{nct!r} is not an NCT id (NCT followed by 8 digits) or a local-… key") from None
+        if found is None:
+            missing.append(nct)
+            continue
+        text = json.dumps(found, indent=2, ensure_ascii=False)
+        if array:  # as json.dumps of the whole list would lay it out
+            out.write(("[\n" if first else ",\n") + textwrap.indent(text, "  "))
+        else:
+            out.write(text + "\n")
+        first = False
+    if array:
+        out.write("[]\n" if first else "\n]\n")
+    return missing

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import __version__
 from .build import BuildReport, build
-from .card import card, trial_iris
+from .card import trial_iris, write_cards
 from .extract import FORMATS
 from .queries import QueryError
 from .remote import RemoteError
@@ -127,21 +127,13 @@ def _cmd_related(args: argparse.Namespace) -> int:
 
 def _cmd_card(args: argparse.Namespace) -> int:
     store = Store(args.store or default_path(), read_only=True)
-    ids = list(trial_iris(store)) if args.all else args.nct_ids
-    if not ids:
+    if not args.nct_ids and not args.all:
         raise UserError("give NCT ids or --all")
-    cards, missing = [], []
-    for nct in ids:
-        try:
-            found = card(store, nct)
-        except ValueError:
-            raise UserError(f"{nct!r} is not an NCT id (NCT followed by 8 digits) or a local-… key") from None
-        if found is None:
-            missing.append(nct)
-        else:
-            cards.append(found)
-    doc = cards[0] if len(ids) == 1 and cards and not args.all else cards
-    print(json.dumps(doc, indent=2, ensure_ascii=False))
+    ids = trial_iris(store) if args.all else args.nct_ids
+    try:
+        missing = write_cards(store, ids, sys.stdout, array=args.all or len(args.nct_ids) > 1)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
     for nct in missing:
         print(f"trialkg card: {nct} is not in the store {store.path}", file=sys.stderr)
     return 1 if missing else 0
