@@ -95,7 +95,6 @@ class _Builder:
         self.known: Known = known_records(store) if store is not None else {}
         self.kept: set[str] = set()  # record graphs this build wrote, found unchanged, or could not read
         self.unreadable: set[str] = set()
-        self.seen: set[str] = set()
         self.labels: set[str] = set()
         self.pending: list[Outcome] = []
 
@@ -168,9 +167,8 @@ class _Builder:
             r.warn(o.source, o.position, w)
         r.formats[o.format] += 1
         r.trials.add(o.trial)
-        if o.graph in self.seen:
+        if o.graph in self.kept:
             r.warn(o.source, o.position, f"{o.graph} appears again in this source; the later record is kept")
-        self.seen.add(o.graph)
         self.kept.add(o.graph)
         if self.extractor.options.validate:
             r.validation.add(o.trial, o.graph, o.source, o.results)
