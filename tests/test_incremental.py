@@ -140,3 +140,49 @@ def test_build_cli_reports_and_prunes(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["build", "-q", "--prune", "--store", str(store), str(src)]) == 0
     out = capsys.readouterr().out
     assert "0 records written" in out and "pruned 1 records no longer in these sources" in out
+
+
+WORKERS_THEN_WAIT = """
+import sys, time
+from pathlib import Path
+from trialkg import pipeline
+from trialkg.readers import Record, read_paths
+pipeline._INLINE, pipeline._CHUNK = 0, 1
+records = [r for r in read_paths([Path(sys.argv[1])]) if isinstance(r, Record)]
+def items():
+    yield from ((r, None) for r in records)
+    print("extracting", flush=True)
+    time.sleep(600)  # the reader stalls: the workers wait for work, as in a build killed mid-way
+for _ in pipeline.outcomes(items(), pipeline.Extractor(pipeline.Options()), jobs=2):
+    pass
+"""
+
+
+def test_workers_end_when_their_build_is_killed(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-c", WORKERS_THEN_WAIT, str(_corpus(tmp_path / "in"))],
+                            stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "extracting"
+        children = {int(c) for task in Path(f"/proc/{proc.pid}/task").iterdir()
+                    for c in (task / "children").read_text().split()}  # fmt: skip
+        assert len(children) >= 2  # the workers (and spawn's resource tracker)
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(_running(c) for c in children):
+        time.sleep(0.2)
+    assert [c for c in children if _running(c)] == []
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
+    except OSError:
+        return False

@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
+import os
 import re
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -191,9 +194,17 @@ def _name_mismatch(record: Record, nct_id: str) -> str | None:
 _worker: Extractor | None = None
 
 
-def _start(options: Options) -> None:
+def _start(options: Options, parent: int) -> None:
     global _worker
     _worker = Extractor(options)
+    threading.Thread(target=_orphaned, args=(parent,), daemon=True).start()
+
+
+def _orphaned(parent: int) -> None:
+    """End this worker when the build that started it is gone (killed, say): nobody would read its work."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
 
 
 def _run(chunk: list[tuple[Record, str | None]]) -> list[Outcome]:
@@ -216,7 +227,8 @@ def outcomes(items: Iterable[tuple[Record, str | None]], extractor: Extractor, j
         return
     # spawn, not fork: the parent holds an open store and threads, which a forked child must not inherit.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start, initargs=(extractor.options,)) as pool:
+    setup = (extractor.options, os.getpid())
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start, initargs=setup) as pool:
         waiting: deque[Future[list[Outcome]]] = deque([pool.submit(_run, first)])
         while chunk := list(islice(it, _CHUNK)):
             waiting.append(pool.submit(_run, chunk))
