@@ -40,7 +40,8 @@ from trialkg.readers import Record, read_paths
 from trialkg.store import Store
 
 STEPS = ("floor", "build", "rebuild", "validate", "queries", "rdflib", "lookup", "related", "export")
-RDFLIB_MAX = 100_000  # the rdflib baseline takes ~6 GB at 100,000 trials; 500,000 would not fit in 24 GB
+RDFLIB_MAX = 100_000  # sizes the rdflib baseline is tried at (it took 3.8 GB for 10,000 trials)
+RDFLIB_MEMORY = 16 * 2**30
 
 
 class Draw:
@@ -185,15 +186,23 @@ def rdflib_baseline(corpus: str, timeout: int) -> None:
     from trialkg.terms import SPARQL_PREFIXES
     from trialkg.triples import study_triples
 
-    start = time.perf_counter()
+    # A cap on the address space, so that a corpus too large for memory fails here, not the machine.
+    resource.setrlimit(resource.RLIMIT_AS, (RDFLIB_MEMORY, RDFLIB_MEMORY))
+    start, trials = time.perf_counter(), 0
     data = rdflib.Dataset(default_union=True)
-    for item in read_paths([corpus]):
-        if isinstance(item, Record):
-            study = FORMATS[item.format].parse(item.payload)
-            trial = iris.trial(study.nct_id)
-            graph = data.graph(rdflib.URIRef(iris.source_graph(item.source, study.nct_id).value))
-            for t in study_triples(study, trial):
-                graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))  # type: ignore[arg-type]
+    try:
+        for item in read_paths([corpus]):
+            if isinstance(item, Record):
+                study = FORMATS[item.format].parse(item.payload)
+                trial = iris.trial(study.nct_id)
+                graph = data.graph(rdflib.URIRef(iris.source_graph(item.source, study.nct_id).value))
+                for t in study_triples(study, trial):
+                    graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))  # type: ignore[arg-type]
+                trials += 1
+    except MemoryError:
+        took = time.perf_counter() - start
+        print(json.dumps({"error": f"out of {RDFLIB_MEMORY / 2**30:.0f} GB after {took:.0f} s, {trials:,} trials in"}))
+        return
     out: dict[str, Any] = {"ingest": time.perf_counter() - start,
                            "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}  # fmt: skip
 
@@ -273,7 +282,7 @@ def _cell(r: dict[str, Any], step: str) -> str:
         return f"{v[0]:,.0f} s ({n / v[0]:,.0f} trials/s), {v[1]:,.0f} MB peak, store {r['store_mb']:,.0f} MB{floor}"
     if step == "rdflib":
         if "error" in v:
-            return "failed"
+            return str(v["error"])[:120]
         return f"{v['ingest']:,.0f} s ({n / v['ingest']:,.0f} trials/s), {v['rss']:,.0f} MB peak"
     if step == "lookup":
         return f"index {r['index']:,.0f} s; lookup median {v[0]:.1f} ms, p95 {v[1]:.1f} ms"
