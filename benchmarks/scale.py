@@ -32,7 +32,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from queries import _Timeout  # noqa: E402  (benchmarks/ is on sys.path when this file runs)
+from queries import rdflib_times  # noqa: E402  (benchmarks/ is on sys.path when this file runs)
 from validation import _tree_rss_kb  # noqa: E402
 
 from trialkg.queries import bind, load_all, run_sparql
@@ -176,14 +176,12 @@ def _queries(store: Store, runs: int = 3) -> dict[str, float]:
 def rdflib_baseline(corpus: str, timeout: int) -> None:
     """In a child process: the same extraction into an rdflib Dataset, then the saved queries on it; JSON out."""
     import resource
-    import signal
 
     import rdflib
 
     from trialkg import iris
     from trialkg.extract import FORMATS
     from trialkg.shacl import to_rdflib
-    from trialkg.terms import SPARQL_PREFIXES
     from trialkg.triples import study_triples
 
     # A cap on the address space, so that a corpus too large for memory fails here, not the machine.
@@ -205,24 +203,7 @@ def rdflib_baseline(corpus: str, timeout: int) -> None:
         return
     out: dict[str, Any] = {"ingest": time.perf_counter() - start,
                            "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}  # fmt: skip
-
-    def stop(*_: object) -> None:
-        raise _Timeout
-
-    signal.signal(signal.SIGALRM, stop)
-    for name, q in sorted(load_all().items()):
-        signal.alarm(timeout)
-        begin = time.perf_counter()
-        try:
-            list(data.query(SPARQL_PREFIXES + bind(q, {})))
-            out[name] = time.perf_counter() - begin
-        except _Timeout:
-            out[name] = None
-        except Exception as exc:  # noqa: BLE001  rdflib fails on some valid queries: report, keep going
-            out[name] = f"fails ({type(exc).__name__})"
-        finally:
-            signal.alarm(0)
-    print(json.dumps(out))
+    print(json.dumps({**out, **rdflib_times(data, timeout)}))
 
 
 def measure(shared: Path, n: int, keep: Path, skip: set[str], timeout: int) -> dict[str, Any]:
