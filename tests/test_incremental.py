@@ -113,6 +113,9 @@ def test_records_gone_from_the_source_are_listed_and_pruned_on_request(tmp_path:
     assert _title(store, "NCT01832051")  # unreadable this time, not gone
     assert _title(store, "NCT02552212")  # from a file outside the paths built: never pruned
     assert build(store, [str(src)], prune=True).pruned == 0
+    src.rename(tmp_path / "moved")
+    assert build(store, [str(src)], prune=True).pruned == 0  # a folder not there prunes nothing
+    assert _title(store, "NCT03529110")
 
 
 def test_workers_write_what_one_process_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

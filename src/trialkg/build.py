@@ -182,7 +182,8 @@ class _Builder:
 
     def gone(self, paths: Iterable[str]) -> list[str]:
         """Record graphs of the store from files under ``paths`` that this build did not find there."""
-        roots = [str(Path(p).resolve()) for p in paths]
+        # A path that is not there (a typo, an unmounted disk) says nothing about what its files hold.
+        roots = [str(Path(p).resolve()) for p in paths if Path(p).exists()]
         inside = tuple(r + os.sep for r in roots)
         return sorted(
             graph for (source, _), (graph, _, _) in self.known.items()
