@@ -17,13 +17,13 @@ from . import iris
 from .conditions import Lexicon, shipped
 from .derive import COLLABORATIONS, derive
 from .link import Link, link
-from .pipeline import Extractor, Options, Outcome, content_hash, outcomes
+from .pipeline import Extractor, Options, Outcome, outcomes
 from .readers import Item, Record, Skipped, Unchanged, read_paths
 from .store import Store
 from .terms import T
 from .validate import Report
 
-__all__ = ["BuildReport", "build", "content_hash", "known_records", "record_graphs"]
+__all__ = ["BuildReport", "build", "known_records", "record_graphs"]
 
 _BATCH = 300_000  # statements loaded at a time; two batches in memory at most, as text
 _ENTITY_MEMORY = 1_000_000  # entity statements remembered as written, so that the next batches skip them

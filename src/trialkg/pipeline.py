@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import multiprocessing
 import os
@@ -21,10 +20,11 @@ from pyoxigraph import Literal, NamedNode, Triple
 from . import __version__, iris
 from .extract import FORMATS
 from .model import Study
-from .readers import Record
+from .readers import Record, document_hash
 from .shacl import Result, Shapes
 from .terms import PROV_ENTITY, PROV_GENERATED_AT, RDF_TYPE, RDFS_LABEL, XSD_DATETIME, T
 from .triples import study_triples
+from .validate import verdict
 
 __all__ = ["Extractor", "Options", "Outcome", "content_hash", "outcomes", "provenance"]
 
@@ -40,12 +40,10 @@ def content_hash(record: Record) -> str:
         return record.digest
     payload = record.payload
     if isinstance(payload, bytes):
-        data = payload
-    elif isinstance(payload, str):
-        data = payload.encode()
-    else:
-        data = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
-    return hashlib.sha256(data + b"\x00" + __version__.encode()).hexdigest()
+        return document_hash(payload)
+    if isinstance(payload, str):
+        return document_hash(payload.encode())
+    return document_hash(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode())
 
 
 @dataclass
@@ -125,8 +123,6 @@ class Extractor:
         trial, graph, triples, warnings = self.triples(record, study)
         out = Outcome(record.source, record.position, record.format, "written", trial=trial.value,
                       graph=graph.value, warnings=warnings, labels=list(study.conditions))  # fmt: skip
-        from .validate import verdict
-
         triples += provenance(graph, trial, record, content_hash(record), self.options.when)
         if self.checker is not None:
             out.results = self.checker.validate(triples)
