@@ -14,8 +14,9 @@ from .terms import DATA
 __all__ = [
     "ENTITIES", "arm", "canonical", "city", "collaboration", "condition", "country", "derived_graph", "drug",
     "identifier", "intervention", "local_trial", "mesh", "normalize", "organization", "outcome", "person",
-    "publication", "radionuclide", "record_trial", "related_listing", "shared", "site", "site_recruitment",
-    "skolem", "slug", "source_graph", "suggestion", "target", "tracer", "trial", "trial_key", "vocabulary_graph",
+    "publication", "radionuclide", "record_trial", "related_listing", "shared", "shared_text", "site",
+    "site_recruitment", "skolem", "slug", "source_graph", "suggestion", "target", "tracer", "trial", "trial_key",
+    "vocabulary_graph",
 ]  # fmt: skip
 
 _NCT = re.compile(r"NCT\d{8}")
@@ -179,6 +180,11 @@ ENTITIES = NamedNode(DATA + "graph/entities")
 def shared(node: object) -> bool:
     """True for an IRI of an entity that trials share (a sponsor, a site, a drug…), not a trial's own node."""
     return isinstance(node, NamedNode) and node.value.startswith(_SHARED)
+
+
+def shared_text(text: str) -> bool:
+    """``shared`` for a node written out in N-Triples (``<iri>``)."""
+    return text.startswith(_SHARED, 1)
 
 
 def collaboration(a: NamedNode, b: NamedNode) -> NamedNode:

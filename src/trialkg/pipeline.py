@@ -23,7 +23,7 @@ from .model import Study
 from .readers import Record, document_hash
 from .shacl import Result, Shapes
 from .terms import PROV_ENTITY, PROV_GENERATED_AT, RDF_TYPE, RDFS_LABEL, XSD_DATETIME, T
-from .triples import study_triples
+from .triples import Statement, study_statements
 from .validate import verdict
 
 __all__ = ["Extractor", "Options", "Outcome", "content_hash", "outcomes", "provenance"]
@@ -120,32 +120,34 @@ class Extractor:
             return self._skip(record, f"cannot extract: {type(exc).__name__}: {exc}")
 
     def _finish(self, record: Record, study: Study) -> Outcome:
-        trial, graph, triples, warnings = self.triples(record, study)
+        trial, graph, statements, warnings = self.triples(record, study)
         out = Outcome(record.source, record.position, record.format, "written", trial=trial.value,
                       graph=graph.value, warnings=warnings, labels=list(study.conditions))  # fmt: skip
-        triples += provenance(graph, trial, record, content_hash(record), self.options.when)
+        statements += provenance(graph, trial, record, content_hash(record), self.options.when)
         if self.checker is not None:
-            out.results = self.checker.validate(triples)
+            out.results = self.checker.validate(statements)
             bad = [r for r in out.results if r.severity == "Violation"]
             if bad and self.options.strict:
                 out.status, out.reason = "rejected", f"fails validation: {len(bad)} violation(s), e.g. {bad[0].message}"
                 return out
-            triples += verdict(graph, self.digest, out.results)
-        out.triples = len(triples)
+            statements += verdict(graph, self.digest, out.results)
+        out.triples = len(statements)
         if self.options.keep:
-            out.kept = triples
+            out.kept = [Triple(*t) for t in statements]
             return out
-        # A triple's str() is its N-Triples form: the writer loads text, without building objects again.
-        own, into = [], f" {graph} .\n"
-        for t in triples:
-            if iris.shared(t.subject):
-                out.entities.append(str(t))
+        # N-Triples text for the writer, which loads text without building objects again. The record's
+        # own subjects are few and its predicates fewer: each is written out once per record.
+        own, into, text = [], f" {graph} .\n", _Text()
+        for s, p, o in statements:
+            subject = text(s)
+            if iris.shared_text(subject):
+                out.entities.append(f"{subject} {text(p)} {o}")
             else:
-                own.append(str(t) + into)
+                own.append(f"{subject} {text(p)} {o}{into}")
         out.quads = "".join(own)
         return out
 
-    def triples(self, record: Record, study: Study) -> tuple[NamedNode, NamedNode, list[Triple], list[str]]:
+    def triples(self, record: Record, study: Study) -> tuple[NamedNode, NamedNode, list[Statement], list[str]]:
         """The trial, the graph and the statements of one parsed record, unchecked, and its warnings."""
         trial = iris.record_trial(study.nct_id, f"{record.source}|{record.position}")
         warnings = list(study.warnings)
@@ -153,30 +155,40 @@ class Extractor:
             warnings.append(mismatch)
         # The same trial re-read from the same file replaces its graph even if it moved in the file.
         graph = iris.source_graph(record.source, study.nct_id or record.position or "document")
-        return trial, graph, study_triples(study, trial, contacts=self.options.contacts), warnings
+        return trial, graph, study_statements(study, trial, contacts=self.options.contacts), warnings
 
     @staticmethod
     def _skip(record: Record, reason: str) -> Outcome:
         return Outcome(record.source, record.position, record.format, "skipped", reason=reason)
 
 
-def provenance(graph: NamedNode, trial: NamedNode, record: Record, digest: str, when: str) -> list[Triple]:
+def provenance(graph: NamedNode, trial: NamedNode, record: Record, digest: str, when: str) -> list[Statement]:
     """PROV-O statements about one source record's graph, kept inside that graph."""
     where = record.source + (f" {record.position}" if record.position else "")
-    triples = [
-        Triple(graph, RDF_TYPE, T.SourceRecord),
-        Triple(graph, RDF_TYPE, PROV_ENTITY),
-        Triple(graph, RDFS_LABEL, Literal(f"source record {where}")),
-        Triple(graph, T.describes, trial),
-        Triple(graph, T.sourceFile, Literal(record.source)),
-        Triple(graph, T.sourceFormat, Literal(record.format)),
-        Triple(graph, T.contentHash, Literal(digest)),
-        Triple(graph, T.trialkgVersion, Literal(__version__)),
-        Triple(graph, PROV_GENERATED_AT, Literal(when, datatype=XSD_DATETIME)),
+    statements: list[Statement] = [
+        (graph, RDF_TYPE, T.SourceRecord),
+        (graph, RDF_TYPE, PROV_ENTITY),
+        (graph, RDFS_LABEL, Literal(f"source record {where}")),
+        (graph, T.describes, trial),
+        (graph, T.sourceFile, Literal(record.source)),
+        (graph, T.sourceFormat, Literal(record.format)),
+        (graph, T.contentHash, Literal(digest)),
+        (graph, T.trialkgVersion, Literal(__version__)),
+        (graph, PROV_GENERATED_AT, Literal(when, datatype=XSD_DATETIME)),
     ]
     if record.position:  # a file that holds one record has no position inside it
-        triples.append(Triple(graph, T.recordPosition, Literal(record.position)))
-    return triples
+        statements.append((graph, T.recordPosition, Literal(record.position)))
+    return statements
+
+
+class _Text(dict[NamedNode, str]):
+    """The N-Triples form of a node, remembered: a record repeats its subjects and predicates."""
+
+    def __call__(self, node: NamedNode) -> str:
+        text = self.get(node)
+        if text is None:
+            text = self[node] = str(node)
+        return text
 
 
 def _name_mismatch(record: Record, nct_id: str) -> str | None:

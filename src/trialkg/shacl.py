@@ -13,10 +13,13 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 
 __all__ = [
-    "Graph", "Result", "Shape", "Shapes", "ShapesError", "from_rdflib", "load", "load_graph", "to_ox", "to_rdflib",
+    "Graph", "Result", "Shape", "Shapes", "ShapesError", "Statement", "from_rdflib", "load", "load_graph", "to_ox",
+    "to_rdflib",
 ]  # fmt: skip
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
+# A statement as a Triple, a Quad (its graph ignored) or a plain (subject, predicate, object) tuple.
+Statement: TypeAlias = ox.Triple | ox.Quad | tuple[Any, ox.NamedNode, Any]
 # A property path: an IRI, or (operator, operand) with operator one of inverse, alternative,
 # sequence, zeroOrMore, oneOrMore, zeroOrOne.
 PathExpr: TypeAlias = ox.NamedNode | tuple[str, Any]
@@ -36,12 +39,15 @@ class ShapesError(Exception):
 class Graph:
     """One small data graph indexed both ways: subject → predicate → objects, and back."""
 
-    def __init__(self, triples: Iterable[ox.Triple | ox.Quad]) -> None:
+    def __init__(self, triples: Iterable[Statement]) -> None:
         out: dict[Term, dict[ox.NamedNode, dict[Term, None]]] = {}
+        s: Any  # RDF-star triple terms would pass through as opaque nodes
+        o: Any
         for t in triples:
-            s: Any = t.subject  # RDF-star triple terms would pass through as opaque nodes
-            o: Any = t.object
-            p = t.predicate
+            if isinstance(t, tuple):
+                s, p, o = t
+            else:
+                s, p, o = t.subject, t.predicate, t.object
             by_p = out.get(s)
             if by_p is None:
                 by_p = out[s] = {}
@@ -244,7 +250,7 @@ class Shapes:
         self.paths = paths  # shape id → its sh:path node in the shapes graph, for Turtle reports
         self.graph = graph
 
-    def validate(self, triples: Iterable[ox.Triple | ox.Quad] | Graph) -> list[Result]:
+    def validate(self, triples: Iterable[Statement] | Graph) -> list[Result]:
         graph = triples if isinstance(triples, Graph) else Graph(triples)
         out: list[Result] = []
         for shape in self.shapes:

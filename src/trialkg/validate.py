@@ -20,6 +20,7 @@ from .resources import path as resource_path
 from .shacl import Result, Shapes, ShapesError, load
 from .store import Store, StoreError
 from .terms import XSD_INTEGER, T
+from .triples import Statement
 
 __all__ = [
     "Finding", "InputError", "Report", "described", "shapes", "shapes_digest", "validate_files", "validate_graphs",
@@ -69,13 +70,13 @@ def shapes_digest(folder: str | None = None) -> str:
     return h.hexdigest()
 
 
-def verdict(graph: ox.NamedNode, digest: str, results: list[Result]) -> list[ox.Triple]:
+def verdict(graph: ox.NamedNode, digest: str, results: list[Result]) -> list[Statement]:
     """What a build records about a graph's validation, inside the graph's own provenance."""
     violations = sum(r.severity == "Violation" for r in results)
     return [
-        ox.Triple(graph, T.validatedAgainst, ox.Literal(digest)),
-        ox.Triple(graph, T.violationCount, ox.Literal(str(violations), datatype=XSD_INTEGER)),
-        ox.Triple(graph, T.warningCount, ox.Literal(str(len(results) - violations), datatype=XSD_INTEGER)),
+        (graph, T.validatedAgainst, ox.Literal(digest)),
+        (graph, T.violationCount, ox.Literal(str(violations), datatype=XSD_INTEGER)),
+        (graph, T.warningCount, ox.Literal(str(len(results) - violations), datatype=XSD_INTEGER)),
     ]
 
 
