@@ -53,6 +53,7 @@ class BuildReport:
     gone: list[str] = field(default_factory=list)  # record graphs whose source no longer holds them
     pruned: int = 0
     orphans: int = 0  # statements about entities that only pruned records named
+    resumed: bool = False  # the previous build of this store was interrupted; this one finished its work
 
     def warn(self, source: str, position: str, text: str) -> None:
         self.warning_count += 1
@@ -79,9 +80,10 @@ def known_records(store: Store) -> Known:
     files, hashes, trials = values(T.sourceFile), values(T.contentHash), values(T.describes)
     positions = values(T.recordPosition)
     sources: dict[str, str] = {}  # one string per source file, however many records it holds
+    # A graph without its hash was cut short by a killed build: never unchanged, so it is written again.
     return {
-        (sources.setdefault(f, f), positions.get(g, "")): (g, hashes[g], trials.get(g, ""))
-        for g, f in files.items() if g in hashes
+        (sources.setdefault(f, f), positions.get(g, "")): (g, hashes.get(g, ""), trials.get(g, ""))
+        for g, f in files.items()
     }  # fmt: skip
 
 
@@ -198,6 +200,7 @@ class _Writer:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.graphs: dict[str, str] = {}
+        self.seals: dict[str, str] = {}
         self.entities: set[str] = set()
         self.size = 0
         self.written: set[str] = set()
@@ -207,6 +210,7 @@ class _Writer:
     def add(self, o: Outcome) -> None:
         # A graph seen twice in one batch: the later version wins, as it does across batches.
         self.graphs[o.graph] = o.quads if o.status == "written" else ""
+        self.seals[o.graph] = o.seal if o.status == "written" else ""
         self.entities.update(o.entities)
         self.size += o.triples
         if self.size >= _BATCH:
@@ -221,15 +225,21 @@ class _Writer:
         self.written |= new
         into = iris.ENTITIES
         text = "".join(self.graphs.values()) + "".join(f"{e} {into} .\n" for e in new)
+        seals = "".join(self.seals.values())
         graphs = [NamedNode(g) for g in self.graphs]
-        self.graphs, self.entities, self.size = {}, set(), 0
+        self.graphs, self.seals, self.entities, self.size = {}, {}, set(), 0
         self.wait()
-        self.loading = self.thread.submit(self._load, graphs, text.encode())
+        self.loading = self.thread.submit(self._load, graphs, text.encode(), seals.encode())
 
-    def _load(self, graphs: list[NamedNode], data: bytes) -> None:
-        self.store.remove(graphs)  # earlier versions of these records' graphs
+    def _load(self, graphs: list[NamedNode], data: bytes, seals: bytes) -> None:
+        # The bulk loader is not atomic: a build killed while it runs can leave part of a batch. A record
+        # counts as in the store only by its content hash, loaded after the rest of its graph, so a
+        # half-written record has none and the next build writes it again (after removing what is there).
+        self.store.remove(graphs)  # earlier versions of these records' graphs, and any half-written one
         if data:
             self.store.load_data(data, RdfFormat.N_QUADS)
+        if seals:
+            self.store.load_data(seals, RdfFormat.N_QUADS)
 
     def wait(self) -> None:
         if self.loading is not None:
@@ -264,7 +274,10 @@ def build(
     persons (personal data) are written only with ``contacts``. ``progress`` wraps the items read.
     """
     when = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    resumed = store.interrupted
+    store.begin_build()
     b = _Builder(store, Options(contacts, validate, strict, when), jobs or os.cpu_count() or 1)
+    b.report.resumed = resumed
     writer = _Writer(store)
     try:
         for outcome in b.run(paths, progress):
@@ -279,7 +292,8 @@ def build(
             referred.update(q.object for q in store.quads(graph) if iris.shared(q.object))  # type: ignore[misc]
             store.remove([graph])
         report.pruned = len(report.gone)
-    changed = report.written or report.rejected or report.pruned
+    # A build killed after writing records but before what follows them leaves that work to this one.
+    changed = report.written or report.rejected or report.pruned or resumed
     if changed or not store.has_graph(iris.vocabulary_graph("drugs")):
         _vocabularies(store)
     report.links = link(store)
@@ -292,9 +306,9 @@ def build(
         report.orphans = store.remove_unreferenced(iris.ENTITIES, referred)
     moved = {x.old: x.new for x in report.links}
     report.trials = {moved.get(t, t) for t in report.trials}
-    if report.written >= _COMPACT_AFTER or (report.written and not b.known):
+    if report.written >= _COMPACT_AFTER or (report.written and not b.known) or resumed:
         store.optimize()  # bulk-loaded files query several times slower until compacted
-    store.flush()
+    store.end_build()
     return report
 
 

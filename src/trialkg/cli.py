@@ -50,6 +50,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _print_report(report: BuildReport, path: Path, args: argparse.Namespace) -> None:
+    if report.resumed:
+        print(f"{path}: the previous build of this store did not finish; this one completed its work")
     print(f"{path}: {report.records} records read, {len(report.trials)} trials, "
           f"{report.written} records written ({report.triples} triples), "
           f"{report.unchanged} unchanged, {len(report.skipped)} skipped")  # fmt: skip

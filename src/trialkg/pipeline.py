@@ -57,7 +57,8 @@ class Outcome:
     reason: str = ""
     trial: str = ""
     graph: str = ""
-    quads: str = ""  # the record's own statements, in its graph
+    quads: str = ""  # the record's own statements, in its graph, but for its content hash:
+    seal: str = ""  # that one statement, written last (a record without it is redone by the next build)
     entities: list[str] = field(default_factory=list)  # statements about shared entities, without a graph
     triples: int = 0
     warnings: list[str] = field(default_factory=list)
@@ -142,6 +143,8 @@ class Extractor:
             subject = text(s)
             if iris.shared_text(subject):
                 out.entities.append(f"{subject} {text(p)} {o}")
+            elif p == T.contentHash and s == graph:
+                out.seal = f"{subject} {text(p)} {o}{into}"
             else:
                 own.append(f"{subject} {text(p)} {o}{into}")
         out.quads = "".join(own)

@@ -13,6 +13,9 @@ from .terms import SPARQL_PREFIXES, T
 
 __all__ = ["DEFAULT_STORE", "Store", "StoreError", "default_path", "to_term"]
 
+# A file beside the database's own while a build runs (RocksDB leaves files it does not name alone).
+_UNFINISHED = "trialkg-build-unfinished"
+
 DEFAULT_STORE = "trialkg-store"
 
 
@@ -190,3 +193,17 @@ class Store:
 
     def flush(self) -> None:
         self._store.flush()
+
+    @property
+    def interrupted(self) -> bool:
+        """True when a build of this store started and never finished (killed, or the machine went down)."""
+        return (self.path / _UNFINISHED).exists()
+
+    def begin_build(self) -> None:
+        """Mark the store as being built until ``end_build``: a build that finds the mark redoes the work
+        that follows the records (vocabularies, links, derived graphs, compaction) even if no record changed."""
+        (self.path / _UNFINISHED).touch()
+
+    def end_build(self) -> None:
+        self._store.flush()
+        (self.path / _UNFINISHED).unlink(missing_ok=True)
