@@ -10,6 +10,7 @@ import json
 import os
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +18,14 @@ from typing import Any
 
 from . import __version__
 from .extract import ctgov_csv, ctgov_v1, ctgov_v2, page_layout
+from .streaming import Readable, stream_records
 
 __all__ = ["Known", "Record", "Skipped", "Unchanged", "document_hash", "read_paths", "records_from_bytes"]
 
-_MAX_MEMBER = 512 * 1024 * 1024  # an archive member larger than this when unpacked is refused
+_MAX_MEMBER = 512 * 1024 * 1024  # a single document (one study, not an array) larger than this is refused
+_IN_MEMORY = 64 * 1024 * 1024  # a larger document is read as a stream (JSON array, JSON lines, CSV)
+_HEAD = 1024 * 1024  # bytes of a large document read to tell its format
+_BOMB_RATIO = 200  # a large archive member that unpacks to more than this many times its packed size
 
 
 @dataclass(frozen=True)
@@ -94,10 +99,11 @@ def _read_file(path: Path, known: Known | None) -> Iterator[Item]:
             yield from _read_tar(path, source, known)
         elif head[:2] == b"\x1f\x8b":
             with gzip.open(path, "rb") as fh:
-                yield from records_from_bytes(fh.read(_MAX_MEMBER + 1), source, "", known)
+                yield from _document(fh, None, source, "", known)
         else:
-            yield from records_from_bytes(path.read_bytes(), source, "", known)
-    except (OSError, EOFError, zipfile.BadZipFile, tarfile.TarError) as exc:
+            with path.open("rb") as fh:
+                yield from _document(fh, path.stat().st_size, source, "", known)
+    except (OSError, EOFError, zipfile.BadZipFile, tarfile.TarError, zlib.error) as exc:
         yield Skipped(source, "", f"cannot read file: {exc}")
 
 
@@ -107,11 +113,13 @@ def _read_zip(path: Path, source: str, known: Known | None) -> Iterator[Item]:
             name = info.filename
             if info.is_dir() or name.startswith("__MACOSX/") or Path(name).name.startswith("."):
                 continue
-            if info.file_size > _MAX_MEMBER:
-                yield Skipped(source, name, f"archive member unpacks to {info.file_size} bytes")
+            if info.file_size > _IN_MEMORY and info.file_size > _BOMB_RATIO * max(info.compress_size, 1):
+                yield Skipped(source, name, f"archive member unpacks to {info.file_size} bytes, "
+                                            f"{info.file_size // max(info.compress_size, 1)} times its size "
+                                            "(a zip bomb?)")  # fmt: skip
                 continue
             with archive.open(info) as fh:
-                yield from records_from_bytes(fh.read(_MAX_MEMBER + 1), source, name, known)
+                yield from _document(fh, info.file_size, source, name, known)
 
 
 def _read_tar(path: Path, source: str, known: Known | None) -> Iterator[Item]:
@@ -120,12 +128,22 @@ def _read_tar(path: Path, source: str, known: Known | None) -> Iterator[Item]:
         for member in archive:
             if not member.isfile() or Path(member.name).name.startswith("."):
                 continue
-            if member.size > _MAX_MEMBER:
-                yield Skipped(source, member.name, f"archive member is {member.size} bytes")
-                continue
             fh = archive.extractfile(member)
             if fh is not None:
-                yield from records_from_bytes(fh.read(), source, member.name, known)
+                yield from _document(fh, member.size, source, member.name, known)
+
+
+def _document(fh: Readable, size: int | None, source: str, position: str, known: Known | None) -> Iterator[Item]:
+    """The records of one document: read whole when it is small, as a stream when it is not (a multi-GB
+    array or CSV download keeps memory flat). ``size`` is None when only reading tells it (gzip)."""
+    if size is not None and size > _IN_MEMORY:
+        head = fh.read(_HEAD)
+    else:
+        head = fh.read(_IN_MEMORY + 1)
+        if len(head) <= _IN_MEMORY:
+            yield from records_from_bytes(head, source, position, known)
+            return
+    yield from stream_records(head, fh, source, position, lambda value, where: _json_items(value, source, where))
 
 
 def records_from_bytes(data: bytes, source: str, position: str, known: Known | None = None) -> Iterator[Item]:
@@ -154,7 +172,7 @@ def records_from_bytes(data: bytes, source: str, position: str, known: Known | N
             yield Record(source, position, "ctgov-xml", data, digest)
         else:
             yield Skipped(source, position, "XML whose root is not <clinical_study>")
-    elif ctgov_csv.is_csv_header(next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])):
+    elif _csv_header(text):
         yield from _csv_records(text, source, position)
     elif layout := page_layout(text):
         yield Record(source, position, layout, text, digest)
@@ -162,9 +180,20 @@ def records_from_bytes(data: bytes, source: str, position: str, known: Known | N
         yield Skipped(source, position, "not a recognized trial format")
 
 
+def _csv_header(text: str) -> bool:
+    """Whether the first line is the header of a website CSV download (a line too long for a CSV field is none)."""
+    try:
+        return ctgov_csv.is_csv_header(next(csv.reader(io.StringIO(text.split("\n", 1)[0])), []))
+    except csv.Error:
+        return False
+
+
 def _json_records(text: str, source: str, position: str, digest: str) -> Iterator[Item]:
     try:
         docs: list[Any] = [json.loads(text)]
+    except RecursionError:
+        yield Skipped(source, position, "invalid JSON: nested too deeply")
+        return
     except json.JSONDecodeError as exc:
         if exc.msg != "Extra data":
             # A page whose title starts with a bracket ('[18F]FDG PET ...') is text, not JSON.
@@ -179,7 +208,8 @@ def _json_records(text: str, source: str, position: str, digest: str) -> Iterato
 
 
 def _ndjson_records(text: str, source: str, position: str) -> Iterator[Item]:
-    for lineno, line in enumerate(text.splitlines(), 1):
+    # Lines end at '\n' only: JSON strings may hold U+2028, U+0085 and the like unescaped.
+    for lineno, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         where = _join(position, f"line {lineno}")
@@ -187,6 +217,9 @@ def _ndjson_records(text: str, source: str, position: str) -> Iterator[Item]:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             yield Skipped(source, where, f"invalid JSON: {exc.msg}")
+            continue
+        except RecursionError:
+            yield Skipped(source, where, "invalid JSON: nested too deeply")
             continue
         yield from _json_items(obj, source, where)
 
@@ -196,7 +229,8 @@ def _json_items(doc: Any, source: str, position: str, digest: str = "") -> Itera
         doc = doc["studies"]  # an API v2 page
     elif isinstance(doc, dict) and isinstance(doc.get("FullStudiesResponse"), dict):
         full = doc["FullStudiesResponse"].get("FullStudies") or []
-        doc = [f.get("Study") if isinstance(f, dict) else f for f in full]
+        if isinstance(full, list):  # anything else is no v1 response: reported below
+            doc = [f.get("Study") if isinstance(f, dict) else f for f in full]
     items = enumerate(doc) if isinstance(doc, list) else [(None, doc)]
     for index, obj in items:
         where, whole = (position, digest) if index is None else (_join(position, f"[{index}]"), "")
