@@ -17,17 +17,9 @@ from ..model import (
     Sponsor,
     Study,
 )  # fmt: skip
+from . import drift
 
 __all__ = ["is_study", "parse"]
-
-_MODULES = frozenset(
-    "identificationModule statusModule sponsorCollaboratorsModule oversightModule "
-    "descriptionModule conditionsModule designModule armsInterventionsModule outcomesModule "
-    "eligibilityModule contactsLocationsModule referencesModule ipdSharingStatementModule "
-    "largeDocumentModule".split()
-)
-_SECTIONS = frozenset("protocolSection derivedSection resultsSection annotationSection "
-                      "documentSection hasResults".split())  # fmt: skip
 
 Json = dict[str, Any]
 
@@ -40,8 +32,19 @@ def is_study(obj: object) -> bool:
 def _text(value: object) -> str | None:
     if value is None:
         return None
+    if isinstance(value, (list, dict)):  # the API changed a field's type: say so rather than write its repr
+        raise TypeError(f"text expected, found a {type(value).__name__}: {str(value)[:80]}")
     text = str(value).strip()
     return text or None
+
+
+def _strings(value: object) -> list[str]:
+    """A list of texts, each stripped, empty ones left out."""
+    if value is None:
+        return []
+    if not isinstance(value, list):  # a bare string would otherwise be read one character at a time
+        raise TypeError(f"a list expected, found a {type(value).__name__}: {str(value)[:80]}")
+    return [t for t in (_text(v) for v in value) if t]
 
 
 def _date(struct: Json | None, w: list[str]) -> str | None:
@@ -53,11 +56,12 @@ def _mesh(module: Json | None) -> list[tuple[str, str]]:
 
 
 def parse(obj: Json) -> Study:
-    """Map one v2 study to a Study; unknown modules and enum values land in ``warnings``."""
+    """Map one v2 study to a Study; fields no real v2 record has had and unknown enum values land in ``warnings``."""
     w: list[str] = []
     ps: Json = obj["protocolSection"]
-    w += [f"unknown section {k!r}" for k in obj if k not in _SECTIONS]
-    w += [f"unknown module {k!r}" for k in ps if k not in _MODULES]
+    # New sections, modules and fields alike: one warning naming them all, so none is skipped unseen.
+    if drifted := drift.warning(obj):
+        w.append(drifted)
     ident = ps.get("identificationModule", {})
     status = ps.get("statusModule", {})
     design = ps.get("designModule", {})
@@ -99,10 +103,10 @@ def parse(obj: Json) -> Study:
         last_update_posted=_date(status.get("lastUpdatePostDateStruct"), w),
         brief_summary=_text(desc.get("briefSummary")),
         detailed_description=_text(desc.get("detailedDescription")),
-        conditions=[c.strip() for c in cond.get("conditions", []) if c and c.strip()],
+        conditions=_strings(cond.get("conditions")),
         condition_mesh=_mesh(derived.get("conditionBrowseModule")),
         intervention_mesh=_mesh(derived.get("interventionBrowseModule")),
-        keywords=[k.strip() for k in cond.get("keywords", []) if k and k.strip()],
+        keywords=_strings(cond.get("keywords")),
         eligibility_criteria=_text(elig.get("eligibilityCriteria")),
         minimum_age=_text(elig.get("minimumAge")),
         maximum_age=_text(elig.get("maximumAge")),
@@ -136,7 +140,7 @@ def _arms(study: Study, module: Json, w: list[str]) -> None:
                 label=a["label"].strip(),
                 type=enums.enum("arm_type", a.get("type"), w),
                 description=_text(a.get("description")),
-                intervention_names=list(a.get("interventionNames", [])),
+                intervention_names=_strings(a.get("interventionNames")),
             ))  # fmt: skip
     for i in module.get("interventions", []):
         if _text(i.get("name")):
@@ -144,8 +148,8 @@ def _arms(study: Study, module: Json, w: list[str]) -> None:
                 name=i["name"].strip(),
                 type=enums.enum("intervention_type", i.get("type"), w),
                 description=_text(i.get("description")),
-                other_names=[n.strip() for n in i.get("otherNames", []) if n and n.strip()],
-                arm_labels=[n.strip() for n in i.get("armGroupLabels", []) if n and n.strip()],
+                other_names=_strings(i.get("otherNames")),
+                arm_labels=_strings(i.get("armGroupLabels")),
             ))  # fmt: skip
 
 
