@@ -99,6 +99,7 @@ class _Builder:
         self.unreadable: set[str] = set()
         self.labels: set[str] = set()
         self.pending: list[Outcome] = []
+        self.said: dict[tuple[str, str], tuple[str, str]] = {}  # (trial, format) -> (what it says, where)
 
     def run(self, paths: Iterable[str], progress: Progress | None) -> Iterator[Outcome]:
         """Every record's outcome, counted in the report; pending ones once the others are done."""
@@ -171,6 +172,11 @@ class _Builder:
         r.trials.add(o.trial)
         if o.graph in self.kept:
             r.warn(o.source, o.position, f"{o.graph} appears again in this source; the later record is kept")
+        where = o.source + (f" {o.position}" if o.position else "")
+        said = self.said.setdefault((o.trial, o.format), (o.says, where))
+        if said[0] != o.says:
+            r.warn(o.source, o.position, f"{o.trial.rsplit('/', 1)[-1]} is also in {said[1]}, which says otherwise; "
+                                         "both records are kept, each in its own graph")  # fmt: skip
         self.kept.add(o.graph)
         if self.extractor.options.validate:
             r.validation.add(o.trial, o.graph, o.source, o.results)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import os
@@ -59,6 +60,7 @@ class Outcome:
     graph: str = ""
     quads: str = ""  # the record's own statements, in its graph, but for its content hash:
     seal: str = ""  # that one statement, written last (a record without it is redone by the next build)
+    says: str = ""  # a hash of the record's statements but its provenance: two records that say the same
     entities: list[str] = field(default_factory=list)  # statements about shared entities, without a graph
     triples: int = 0
     warnings: list[str] = field(default_factory=list)
@@ -139,6 +141,7 @@ class Extractor:
         # N-Triples text for the writer, which loads text without building objects again. The record's
         # own subjects are few and its predicates fewer: each is written out once per record.
         own, into, text = [], f" {graph} .\n", _Text()
+        about = hashlib.blake2b(digest_size=8)  # what the record says, without where and when it was read
         for s, p, o in statements:
             subject = text(s)
             if iris.shared_text(subject):
@@ -146,8 +149,12 @@ class Extractor:
             elif p == T.contentHash and s == graph:
                 out.seal = f"{subject} {text(p)} {o}{into}"
             else:
-                own.append(f"{subject} {text(p)} {o}{into}")
+                line = f"{subject} {text(p)} {o}"
+                own.append(line + into)
+                if s != graph:
+                    about.update(line.encode())
         out.quads = "".join(own)
+        out.says = about.hexdigest()
         return out
 
     def triples(self, record: Record, study: Study) -> tuple[NamedNode, NamedNode, list[Statement], list[str]]:

@@ -20,7 +20,9 @@ from . import __version__
 from .extract import ctgov_csv, ctgov_v1, ctgov_v2, page_layout
 from .streaming import Readable, stream_records
 
-__all__ = ["Known", "Record", "Skipped", "Unchanged", "document_hash", "read_paths", "records_from_bytes"]
+__all__ = [
+    "Known", "Record", "Skipped", "Unchanged", "csv_rows", "document_hash", "read_paths", "records_from_bytes",
+]  # fmt: skip
 
 _MAX_MEMBER = 512 * 1024 * 1024  # a single document (one study, not an array) larger than this is refused
 _IN_MEMORY = 64 * 1024 * 1024  # a larger document is read as a stream (JSON array, JSON lines, CSV)
@@ -200,7 +202,7 @@ def _json_records(text: str, source: str, position: str, digest: str) -> Iterato
             if layout := page_layout(text):
                 yield Record(source, position, layout, text, digest)
             else:
-                yield Skipped(source, position, f"invalid JSON: {exc.msg} at line {exc.lineno}")
+                yield Skipped(source, position, f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
             return
         yield from _ndjson_records(text, source, position)
         return
@@ -244,16 +246,28 @@ def _json_items(doc: Any, source: str, position: str, digest: str = "") -> Itera
 
 
 def _csv_records(text: str, source: str, position: str) -> Iterator[Item]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    try:
-        for row in reader:
-            where = _join(position, f"row {reader.line_num}")
-            if None in row:
-                yield Skipped(source, where, "CSV row has more fields than the header")
-            else:
-                yield Record(source, where, "ctgov-csv", row)
-    except csv.Error as exc:
-        yield Skipped(source, _join(position, f"line {reader.line_num}"), f"broken CSV: {exc}")
+    yield from csv_rows(io.StringIO(text, newline=""), source, position)
+
+
+def csv_rows(lines: Iterable[str], source: str, position: str) -> Iterator[Item]:
+    """A record per row of a CSV download; a broken row (a stray quote) is reported and the next one read."""
+    # strict: a quote in the wrong place is an error here, where the lenient reader would take the rest of
+    # the file into one field.
+    reader = csv.DictReader(lines, strict=True)
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            # DictReader's own line_num is updated by rows read whole: the underlying reader's is current.
+            yield Skipped(source, _join(position, f"line {reader.reader.line_num}"), f"broken CSV: {exc}")
+            continue
+        where = _join(position, f"row {reader.line_num}")
+        if None in row:
+            yield Skipped(source, where, "CSV row has more fields than the header")
+        else:
+            yield Record(source, where, "ctgov-csv", row)
 
 
 def _join(position: str, inner: str) -> str:

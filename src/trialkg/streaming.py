@@ -48,13 +48,10 @@ class _Text:
 def stream_records(head: bytes, rest: Readable, source: str, position: str, items: Items) -> Iterator[Any]:
     """The records of one large document whose first bytes are ``head`` and the others ``rest``: a JSON
     array, one JSON value per line, or a ClinicalTrials.gov CSV download. Anything else is refused."""
-    from .readers import Record, Skipped  # the readers module calls this one: imported when it runs
+    from .readers import Skipped  # the readers module calls this one: imported when it runs
 
     def skipped(where: str, reason: str) -> Skipped:
         return Skipped(source, where, reason)
-
-    def row(values: dict[str, str], where: str) -> Record:
-        return Record(source, where, "ctgov-csv", values)
 
     text = _Text(head, rest)
     try:
@@ -65,7 +62,7 @@ def stream_records(head: bytes, rest: Readable, source: str, position: str, item
         elif start == "{":
             yield from _lines(first, text, position, items, skipped)
         elif ctgov_csv.is_csv_header(next(csv.reader(io.StringIO(first.split("\n", 1)[0])), [])):
-            yield from _csv(first, text, position, row, skipped)
+            yield from _csv(first, text, source, position)
         else:
             yield skipped(position, f"a document over {len(head) // 2**20} MiB that is not a JSON array, "
                                     "JSON lines or a CSV download")  # fmt: skip
@@ -155,18 +152,10 @@ def _text_lines(buf: str, text: _Text) -> Iterator[str]:
         buf += more
 
 
-def _csv(buf: str, text: _Text, position: str, row: Callable[[dict[str, str], str], Any], skipped: Skip,
-         ) -> Iterator[Any]:  # fmt: skip
-    reader = csv.DictReader(_chunks(buf, text))
-    try:
-        for values in reader:
-            where = _join(position, f"row {reader.line_num}")
-            if None in values:
-                yield skipped(where, "CSV row has more fields than the header")
-            else:
-                yield row(values, where)
-    except csv.Error as exc:
-        yield skipped(_join(position, f"line {reader.line_num}"), f"broken CSV: {exc}")
+def _csv(buf: str, text: _Text, source: str, position: str) -> Iterator[Any]:
+    from .readers import csv_rows
+
+    yield from csv_rows(_chunks(buf, text), source, position)
 
 
 def _chunks(buf: str, text: _Text) -> Iterator[str]:
