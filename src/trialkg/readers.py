@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import tarfile
 import zipfile
 import zlib
@@ -206,7 +207,7 @@ def _json_records(text: str, source: str, position: str, digest: str) -> Iterato
             return
         yield from _ndjson_records(text, source, position)
         return
-    yield from _json_items(docs[0], source, position, digest)
+    yield from _json_items(_unicode(docs[0], text), source, position, digest)
 
 
 def _ndjson_records(text: str, source: str, position: str) -> Iterator[Item]:
@@ -223,7 +224,31 @@ def _ndjson_records(text: str, source: str, position: str) -> Iterator[Item]:
         except RecursionError:
             yield Skipped(source, where, "invalid JSON: nested too deeply")
             continue
-        yield from _json_items(obj, source, where)
+        yield from _json_items(_unicode(obj, line), source, where)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unicode(doc: Any, text: str) -> Any:
+    """A parsed JSON value with the lone surrogates of its text ('\\ud800' escapes: no character, and
+    no UTF-8 can hold them) replaced by U+FFFD, as a decoder replaces a bad byte; in place."""
+    if "\\ud" not in text and "\\uD" not in text:
+        return doc
+    if isinstance(doc, str):
+        return _SURROGATE.sub("\ufffd", doc)
+    stack = [doc] if isinstance(doc, (dict, list)) else []
+    while stack:  # no recursion: the JSON may nest as deep as its parser allowed
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key in [k for k in node if _SURROGATE.search(k)]:
+                node[_SURROGATE.sub("\ufffd", key)] = node.pop(key)
+        for key, value in node.items() if isinstance(node, dict) else enumerate(node):
+            if isinstance(value, str):
+                node[key] = _SURROGATE.sub("\ufffd", value)
+            elif isinstance(value, (dict, list)):
+                stack.append(value)
+    return doc
 
 
 def _json_items(doc: Any, source: str, position: str, digest: str = "") -> Iterator[Item]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .. import enums
@@ -51,10 +52,25 @@ def _date(struct: Json | None, key: str, w: list[str]) -> str | None:
     return enums.date((struct or {}).get(key), w)
 
 
-def _mesh(module: Json | None, kind: str) -> list[tuple[str, str]]:
+# A MeSH id ('D000086382') and a PMID become the last segment of an IRI: anything else is reported, not used.
+_MESH_ID = re.compile(r"[A-Za-z0-9]+")
+_PMID = re.compile(r"[0-9]+")
+
+
+def _mesh(module: Json | None, kind: str, w: list[str]) -> list[tuple[str, str]]:
     meshes = _list(module or {}, f"{kind}MeshList", f"{kind}Mesh")
     pairs = [(_text(m.get(f"{kind}MeshId")), _text(m.get(f"{kind}MeshTerm"))) for m in meshes]
-    return [(i, t) for i, t in pairs if i and t]
+    if bad := [i for i, t in pairs if i and t and not _MESH_ID.fullmatch(i)]:
+        w.append(f"{kind.lower()} MeSH ids that are none, left out: {bad!r}")
+    return [(i, t) for i, t in pairs if i and t and _MESH_ID.fullmatch(i)]
+
+
+def _pmid(value: object, w: list[str]) -> str | None:
+    text = _text(value)
+    if text is not None and not _PMID.fullmatch(text):
+        w.append(f"PMID is not a number, left out: {text!r}")
+        return None
+    return text
 
 
 def _one(values: list[str], kind: str, w: list[str]) -> str | None:
@@ -122,8 +138,8 @@ def parse(obj: Json) -> Study:
         brief_summary=_text(desc.get("BriefSummary")),
         detailed_description=_text(desc.get("DetailedDescription")),
         conditions=_strings(cond, "ConditionList", "Condition"),
-        condition_mesh=_mesh(derived.get("ConditionBrowseModule"), "Condition"),
-        intervention_mesh=_mesh(derived.get("InterventionBrowseModule"), "Intervention"),
+        condition_mesh=_mesh(derived.get("ConditionBrowseModule"), "Condition", w),
+        intervention_mesh=_mesh(derived.get("InterventionBrowseModule"), "Intervention", w),
         keywords=_strings(cond, "KeywordList", "Keyword"),
         eligibility_criteria=_text(elig.get("EligibilityCriteria")),
         minimum_age=_text(elig.get("MinimumAge")),
@@ -245,7 +261,7 @@ def _references(study: Study, module: Json, w: list[str]) -> None:
     for r in _list(module, "ReferenceList", "Reference"):
         study.references.append(Reference(
             citation=_text(r.get("ReferenceCitation")),
-            pmid=_text(r.get("ReferencePMID")),
+            pmid=_pmid(r.get("ReferencePMID"), w),
             doi=enums.doi(r.get("ReferenceCitation")),
             type=enums.enum("reference_type", r.get("ReferenceType"), w),
         ))  # fmt: skip

@@ -74,6 +74,7 @@ _CHILDREN: dict[str, frozenset[str]] = {
     }.items()
 }
 
+_PMID = re.compile(r"[0-9]+")
 _HEALTHY = {"accepts healthy volunteers": True, "yes": True, "no": False}
 # The first element tag, past an XML declaration, comments, processing instructions and DOCTYPE.
 _FIRST_TAG = re.compile(rb"\A(?:\s|<\?.*?\?>|<!--.*?-->|<![^>]*>)*<([A-Za-z_][\w.-]*)", re.DOTALL)
@@ -222,7 +223,7 @@ def parse(data: bytes) -> Study:
     _outcomes(study, root)
     _people(study, root, w)
     _locations(study, root, w)
-    _references(study, root)
+    _references(study, root, w)
     return study
 
 
@@ -339,9 +340,12 @@ def _locations(study: Study, root: Element, w: list[str]) -> None:
         ))  # fmt: skip
 
 
-def _references(study: Study, root: Element) -> None:
+def _references(study: Study, root: Element, w: list[str]) -> None:
     for tag, kind in (("reference", "BACKGROUND"), ("results_reference", "RESULT")):
         for r in root.findall(tag):
             citation, pmid = _text(r.find("citation")), _text(r.find("PMID"))
+            if pmid is not None and not _PMID.fullmatch(pmid):  # it becomes the last segment of an IRI
+                w.append(f"PMID is not a number, left out: {pmid!r}")
+                pmid = None
             if citation or pmid:
                 study.references.append(Reference(citation, pmid, enums.doi(citation), kind))

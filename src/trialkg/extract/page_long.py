@@ -78,11 +78,19 @@ _ELIGIBILITY = _table({
 _CRITERIA_END = frozenset(k for k in _ELIGIBILITY if " " in k)
 
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~])")
-_NCT_LINE = re.compile(r"nct id:?\s*(NCT\d{8})\b.*", re.I)
+# The label in any case, the id as registered: 'nct01234567' or 'NCT٠١...' is no NCT id.
+_NCT_LINE = re.compile(r"nct id:?\s*((?-i:NCT)[0-9]{8})\b.*", re.I)
 _DATE_LINE = re.compile(r"(last updated|last update posted|first posted):\s*(.+)", re.I)
-_PENDING = re.compile(
-    r"\bresults?\b.*\b(pending|not (yet )?(posted|available|published))|\bno results\b", re.I
-)
+_RESULT_WORD = re.compile(r"\bresults?\b", re.I)
+_PENDING_WORD = re.compile(r"\b(pending|not (yet )?(posted|available|published))", re.I)
+_NO_RESULTS = re.compile(r"\bno results\b", re.I)
+
+
+def _pending(line: str) -> bool:
+    """'Results pending', 'No results posted': the line says results are not out yet. The pending words
+    are looked for after the first 'result' only, so a long line is read once (not once per 'result')."""
+    first = _RESULT_WORD.search(line)
+    return bool(first and _PENDING_WORD.search(line, first.end())) or bool(_NO_RESULTS.search(line))
 
 
 def _header(line: str) -> str:
@@ -188,7 +196,7 @@ def parse(text: str) -> Study:
     study.brief_summary = _text(sections.get("summary", []))
     study.detailed_description = _text(sections.get("description", []))
     if "results" in items:
-        study.has_results = (not _PENDING.search(items["results"][0])) if items["results"] else None
+        study.has_results = (not _pending(items["results"][0])) if items["results"] else None
     conditions = items.get("conditions", [])
     study.conditions = conditions
     study.conditions_joined = len(conditions) == 1

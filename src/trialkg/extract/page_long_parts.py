@@ -32,13 +32,15 @@ _PARTY_ROLE = re.compile(r"responsibility role\b:?\s*(.*)", re.I)
 _ROLE = re.compile(r"role:\s*(.*)", re.I)
 _SITE_STATUS = re.compile(r"site status\b:?\s*(.*)", re.I)
 _REF_TYPE = re.compile(r"reference type\b:?\s*(.*)", re.I)
-_PMID = re.compile(r"pmid:?\s*(\d+)\b.*", re.I)
+_PMID = re.compile(r"pmid:?\s*([0-9]+)\b.*", re.I)
 _DOI_LINE = re.compile(r"doi:\s*(\S+)", re.I)
 _ID_FIELD = re.compile(r"identifier (type|source|domain):\s*(.*)", re.I)
-_RELATED = re.compile(r"(NCT\d{8})\b\s*(.*)")
+_RELATED = re.compile(r"(NCT[0-9]{8})\b\s*(.*)")
 _TIME_FRAME = re.compile(r"time ?frame:\s*(.*)", re.I)
-_PHONE = re.compile(r"\+?[\d\s().\-/]+(?:\s*(?:ext\.?|x)\s*\d+)?", re.I)
-_EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+# Written so that a long line that fails fails fast: the digits' class holds the spaces before 'ext'
+# (no '\s*' of its own to backtrack into), and the domain is checked whole before its dot is looked for.
+_PHONE = re.compile(r"\+?[\d\s().\-/]+(?:(?:ext\.?|x)\s*\d+)?", re.I)
+_EMAIL = re.compile(r"[^\s@]+@(?=[^\s@]+\Z)[^\s@]+\.[^\s@]+")
 # Lines that only this layout writes ('Sponsor Role lead'): evidence for score().
 MARKERS = (_GROUP_TYPE, _INT_TYPE, _SPONSOR_ROLE, _PARTY_ROLE, _SITE_STATUS, _REF_TYPE, _ID_FIELD)
 
@@ -171,6 +173,7 @@ def arms(study: Study, groups: list[str], section: list[str], w: list[str]) -> N
     """Arms from the Study Groups, interventions from their section, linked by name."""
     study.interventions = _interventions(section, w)
     by_name = {_key(i.name): i for i in study.interventions}
+    linked: dict[int, set[str]] = {}  # the arm labels of each intervention, as a set (a drug may be in every arm)
     for arm, listed in _groups(groups, by_name, w):
         study.arms.append(arm)
         for item in listed:
@@ -179,7 +182,9 @@ def arms(study: Study, groups: list[str], section: list[str], w: list[str]) -> N
                 study.interventions.append(item)
             inv.type = inv.type or item.type
             inv.description = inv.description or item.description
-            if arm.label not in inv.arm_labels:
+            labels = linked.setdefault(id(inv), set(inv.arm_labels))
+            if arm.label not in labels:
+                labels.add(arm.label)
                 inv.arm_labels.append(arm.label)
 
 
@@ -246,10 +251,31 @@ def investigators(items: list[str], w: list[str]) -> list[Investigator]:
     return out
 
 
-def _address(line: str, countries: list[str]) -> tuple[str | None, str | None, str | None]:
+class _Listed:
+    """The Countries section's names, looked up by the part of an address line after a comma."""
+
+    def __init__(self, countries: list[str]) -> None:
+        self.names = frozenset(countries)
+        self.lengths = frozenset(len(c) for c in self.names)
+
+    def ending(self, line: str) -> str | None:
+        """The longest listed country that is the whole line or follows one of its commas (and spaces)."""
+        if line in self.names:
+            return line
+        comma = line.find(",")
+        while comma >= 0:  # the first match is the longest
+            start = comma + 1
+            while start < len(line) and line[start].isspace():  # as '\s*' does
+                start += 1
+            if len(line) - start in self.lengths and line[start:] in self.names:
+                return line[start:]
+            comma = line.find(",", comma + 1)
+        return None
+
+
+def _address(line: str, countries: _Listed) -> tuple[str | None, str | None, str | None]:
     """'City, State, Country' (state may be empty); a listed country may itself hold a comma."""
-    country = next((c for c in sorted(countries, key=len, reverse=True)
-                    if line == c or re.search(r",\s*" + re.escape(c) + "$", line)), None)  # fmt: skip
+    country = countries.ending(line)
     if country:
         rest = re.sub(r",\s*$", "", line[: len(line) - len(country)])  # one separator only
         parts = rest.split(",") if rest.strip() else []
@@ -269,6 +295,7 @@ def locations(items: list[str], countries: list[str], w: list[str]) -> list[Loca
     """Facility, address line, 'Site Status X' (value may be empty); lines may be missing."""
     out: list[Location] = []
     state = "closed"  # of the last site: 'open' (facility only), 'addressed' or 'closed'
+    listed = _Listed(countries)
     for i, x in enumerate(items):
         if m := _SITE_STATUS.fullmatch(x):
             if state == "closed":
@@ -276,12 +303,12 @@ def locations(items: list[str], countries: list[str], w: list[str]) -> list[Loca
             out[-1].status = enums.enum("site_status", m[1], w)
             state = "closed"
         elif state == "open":
-            out[-1].city, out[-1].state, out[-1].country = _address(x, countries)
+            out[-1].city, out[-1].state, out[-1].country = _address(x, listed)
             state = "addressed"
         else:
             nxt = items[i + 1] if i + 1 < len(items) else ""
             if "," in x and (not nxt or _SITE_STATUS.fullmatch(nxt)):  # a site without facility
-                city, region, country = _address(x, countries)
+                city, region, country = _address(x, listed)
                 out.append(Location(city=city, state=region, country=country))
                 state = "addressed"
             else:
@@ -360,6 +387,23 @@ def identifiers(study: Study, items: list[str], w: list[str]) -> None:
         study.secondary_ids.append(SecondaryId(e["id"], kind, e.get("domain") or None))
 
 
+# A status is a few words ('Active, not recruiting'): no longer lead of words can name one.
+_STATUS_WORDS = max(len(s.split("_")) for s in enums.KNOWN["status"])
+_TOKEN = re.compile(r"[A-Z0-9]+")  # the parts of a value enums.enum keeps
+
+
+def _status_lead(words: list[str]) -> int:
+    """How many leading words name a known status, the longest lead ('RECRUITING', 'Not yet recruiting')."""
+    best = tokens = 0
+    for k, word in enumerate(words, 1):
+        tokens += len(_TOKEN.findall(word.upper()))
+        if tokens > _STATUS_WORDS:
+            break
+        if enums.enum("status", " ".join(words[:k])) in enums.KNOWN["status"]:
+            best = k
+    return best
+
+
 def related(items: list[str], w: list[str]) -> list[RelatedListing]:
     """Title line, then 'NCTxxxxxxxx STATUS PHASES' ('PHASE1/PHASE2', 'NA')."""
     out: list[RelatedListing] = []
@@ -367,9 +411,7 @@ def related(items: list[str], w: list[str]) -> list[RelatedListing]:
     for x in items:
         if m := _RELATED.fullmatch(x):
             words = m[2].split()
-            # The status is the longest known lead ('RECRUITING', 'Not yet recruiting').
-            k = next((k for k in range(len(words), 0, -1)
-                      if enums.enum("status", " ".join(words[:k])) in enums.KNOWN["status"]), 0)  # fmt: skip
+            k = _status_lead(words)
             status = enums.enum("status", " ".join(words[:k]))
             out.append(RelatedListing(m[1], title, status, enums.phases(" ".join(words[k:]), w)))
             title = None

@@ -21,7 +21,10 @@ _NEG = -100.0  # a line that cannot be this column
 # line between prose lines stays in the prose.
 _WEAK = 0.4
 _UNKNOWN = -3.0  # a line no column takes: kept as a warning
-_NCT = re.compile(r"NCT\d{8}")
+# A dumped row has a line per cell, and its prose cells a few hundred more at most; cutting lines into
+# cells costs time and memory per line (a text of a million short lines would take gigabytes).
+_MAX_LINES = 2000
+_NCT = re.compile(r"NCT[0-9]{8}")  # ASCII digits: 'NCT٠١...' is no registry id
 _URL = re.compile(r"https?://\S*clinicaltrials\.gov\S*", re.I)
 _ISO = re.compile(r"\d{4}-\d{2}(?:-\d{2})?")
 _DESIGN_ITEM = re.compile(
@@ -304,6 +307,8 @@ def _split(cell: str | None) -> list[str]:
 def parse(text: str) -> Study:
     """Map one dumped row to a Study; lines no column takes land in ``warnings``."""
     lines = text.replace("\r\n", "\n").split("\n")
+    if (count := sum(1 for ln in lines if ln.strip())) > _MAX_LINES:
+        raise ValueError(f"{count} lines: more than a dumped row has (at most {_MAX_LINES})")
     cells, unknown = _segment(lines)
     w = [f"unrecognized line {ln[:80]!r}" for ln in unknown]
 
@@ -384,7 +389,7 @@ def score(text: str) -> float:
     ending in a time frame and structured cells in export order; label/value lines, 'Time frame:'
     lines and lines no column takes pull it down."""
     lines = text.replace("\r\n", "\n").split("\n")
-    if sum(1 for ln in lines if ln.strip()) < 3:
+    if not 3 <= sum(1 for ln in lines if ln.strip()) <= _MAX_LINES:
         return 0.0
     cells, unknown = _segment(lines)
     timed = [n for n in cells if n.endswith("Outcome Measures") and _ends_in_time(cells[n])]

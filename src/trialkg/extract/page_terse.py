@@ -50,7 +50,7 @@ for _field, _kind, _names in (
 _FIELDS["actual enrollment"] = _FIELDS["estimated enrollment"] = ("enrollment", "count")
 
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~=^])")
-_NCT = re.compile(r"NCT\d{8}")
+_NCT = re.compile(r"NCT[0-9]{8}")  # ASCII digits: 'NCT٠١...' is no registry id
 _TIME_FRAME = re.compile(r"time\s*frame\s*[:\-–]\s*(.*)", re.I)
 _KIND_HEADER = re.compile(
     r"(primary|secondary|other(?: pre-?specified)?)\s+outcome(?:\s+measure)?s?\s*:?", re.I
@@ -135,19 +135,26 @@ def _pairs(lines: list[str]) -> dict[int, tuple[str, str, str]]:
             continue
         i += 1
     # Unknown labels, in the run of pairs only: 'Funding Source' then 'INDUSTRY'.
-    changed = True
-    while changed:
-        changed = False
-        for i in sorted(found):
-            width = 2 if found[i][2] == "pair" else 1
-            for j in (i - 2, i + width):
-                free = j >= 0 and j + 1 < len(lines) and not ({j, j + 1} & _taken(found))
-                looks = free and _LABEL_LIKE.fullmatch(lines[j]) and not lines[j].isupper()
-                if looks and _value_like(lines[j + 1]) and not (
-                    _TIME_FRAME.match(lines[j]) or _KIND_HEADER.fullmatch(lines[j])
-                ):
-                    found[j] = (lines[j].rstrip(":"), lines[j + 1], "unknown")
-                    changed = True
+    taken = _taken(found)
+
+    def unknown(j: int) -> bool:
+        """Whether lines j and j + 1 are free and an unknown label with its value: then they are one."""
+        free = j >= 0 and j + 1 < len(lines) and not ({j, j + 1} & taken)
+        looks = free and _LABEL_LIKE.fullmatch(lines[j]) and not lines[j].isupper()
+        if looks and _value_like(lines[j + 1]) and not (
+            _TIME_FRAME.match(lines[j]) or _KIND_HEADER.fullmatch(lines[j])
+        ):
+            found[j] = (lines[j].rstrip(":"), lines[j + 1], "unknown")
+            taken.update((j, j + 1))
+            return True
+        return False
+
+    # Known pairs take the pair above and the one below; an unknown pair found so takes the pairs
+    # above it in turn (it looks past its own value line only), each once: a run is read in one pass.
+    fresh = [j for i in sorted(found) for j in (i - 2, i + (2 if found[i][2] == "pair" else 1)) if unknown(j)]
+    for j in fresh:
+        while unknown(j - 2):
+            j -= 2
     return found
 
 
@@ -271,13 +278,15 @@ def _headers(lines: list[str]) -> set[int]:
     """Lines heading the outcomes of one kind ('Secondary Outcomes'). A singular one followed by
     a single line before its time frame is taken for a measure of that name."""
     out = set()
-    for i, line in enumerate(lines):
-        m = _KIND_HEADER.fullmatch(line)
-        if not m:
-            continue
-        ahead = next((j for j in range(i + 1, len(lines)) if _TIME_FRAME.fullmatch(lines[j])), None)
-        if line.rstrip(":").lower().endswith("s") or ahead is None or ahead - i > 2:
+    ahead: int | None = None  # the first 'Time frame:' line below line i (read from the bottom up)
+    for i in range(len(lines) - 1, -1, -1):
+        line = lines[i]
+        if _KIND_HEADER.fullmatch(line) and (
+            line.rstrip(":").lower().endswith("s") or ahead is None or ahead - i > 2
+        ):
             out.add(i)
+        if _TIME_FRAME.fullmatch(line):
+            ahead = i
     return out
 
 
