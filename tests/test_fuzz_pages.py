@@ -33,11 +33,10 @@ def _seeds() -> list[str]:
     if (SHARED / "seeds").is_dir():
         paths += sorted((SHARED / "seeds").glob("*.txt"))
     texts = [p.read_text(encoding="utf-8") for p in paths]
-    return list(dict.fromkeys(texts))  # the shared seeds are copies of fixtures, as it is
+    return list(dict.fromkeys(texts))  # (today the shared seeds are copies of fixtures)
 
 
 SEEDS = _seeds()
-_NCT_ANYWHERE = re.compile(r"NCT[0-9]{8}")
 
 
 # A reported bug outside the page parsers (tracers.py, not this change's to fix): a mass number before a long
