@@ -137,3 +137,21 @@ def test_a_file_larger_than_memory_allows_is_read_in_flat_memory(tmp_path: Path)
     # Read whole, the bytes and their text alone would take 300 MB; streamed, the interpreter's own ~35 MB
     # and a few chunks.
     assert size_mb > 150 and peak_mb < 100, (size_mb, peak_mb)
+
+
+def test_streams_get_the_checks_of_documents_read_whole(tmp_path: Path, small: None) -> None:
+    study = _studies()[-1]
+    title = study["protocolSection"]["identificationModule"]["briefTitle"]
+    study["protocolSection"]["identificationModule"]["briefTitle"] = title + "\ud800"
+    lines = [json.dumps(study), "[" * 100_000, json.dumps(_studies()[0])]
+    (tmp_path / "lines.ndjson").write_text("\n".join(lines))
+    (tmp_path / "deep.json").write_text("[" + json.dumps(_studies()[0]) + "," + "[" * 100_000)
+    (tmp_path / "wide.csv").write_text("x" * 200_000 + "\n" + "y\n" * 10)
+    streamed = _read(tmp_path / "lines.ndjson")
+    assert [kind for kind, *_ in streamed] == ["record", "skipped", "record"]
+    assert streamed[0][3]["protocolSection"]["identificationModule"]["briefTitle"] == title + "\ufffd"
+    assert streamed[1][2] == "invalid JSON: nested too deeply"
+    assert [(kind, reason) for kind, _, reason, _ in _read(tmp_path / "deep.json")][1:] == [
+        ("skipped", "invalid JSON: nested too deeply")]
+    ((kind, _, reason, _),) = _read(tmp_path / "wide.csv")
+    assert kind == "skipped" and "not a JSON array, JSON lines or a CSV download" in reason

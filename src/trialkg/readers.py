@@ -146,7 +146,29 @@ def _document(fh: Readable, size: int | None, source: str, position: str, known:
         if len(head) <= _IN_MEMORY:
             yield from records_from_bytes(head, source, position, known)
             return
-    yield from stream_records(head, fh, source, position, lambda value, where: _json_items(value, source, where))
+    yield from stream_records(head, fh, position, _Sink(source))
+
+
+class _Sink:
+    """The items of one large document's pieces, as ``streaming`` finds them."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def value(self, value: Any, text: str, where: str) -> Iterator[Item]:
+        return _json_items(_unicode(value, text), self.source, where)
+
+    def line(self, text: str, where: str) -> Iterator[Item]:
+        return _json_line(text, self.source, where)
+
+    def rows(self, lines: Iterator[str], where: str) -> Iterator[Item]:
+        return csv_rows(lines, self.source, where)
+
+    def is_csv(self, first_line: str) -> bool:
+        return _csv_header(first_line)
+
+    def skipped(self, where: str, reason: str) -> Skipped:
+        return Skipped(self.source, where, reason)
 
 
 def records_from_bytes(data: bytes, source: str, position: str, known: Known | None = None) -> Iterator[Item]:
@@ -213,18 +235,20 @@ def _json_records(text: str, source: str, position: str, digest: str) -> Iterato
 def _ndjson_records(text: str, source: str, position: str) -> Iterator[Item]:
     # Lines end at '\n' only: JSON strings may hold U+2028, U+0085 and the like unescaped.
     for lineno, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
-            continue
-        where = _join(position, f"line {lineno}")
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Skipped(source, where, f"invalid JSON: {exc.msg}")
-            continue
-        except RecursionError:
-            yield Skipped(source, where, "invalid JSON: nested too deeply")
-            continue
-        yield from _json_items(_unicode(obj, line), source, where)
+        if line.strip():
+            yield from _json_line(line, source, _join(position, f"line {lineno}"))
+
+
+def _json_line(line: str, source: str, where: str) -> Iterator[Item]:
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        yield Skipped(source, where, f"invalid JSON: {exc.msg}")
+        return
+    except RecursionError:
+        yield Skipped(source, where, "invalid JSON: nested too deeply")
+        return
+    yield from _json_items(_unicode(obj, line), source, where)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

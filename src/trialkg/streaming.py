@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import codecs
-import csv
-import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any, Protocol
 
-from .extract import ctgov_csv
-
-__all__ = ["MAX_ELEMENT", "Readable", "stream_records"]
+__all__ = ["MAX_ELEMENT", "Readable", "Sink", "stream_records"]
 
 MAX_ELEMENT = 64 * 1024 * 1024  # one study in a stream larger than this is refused (a real one is < 5 MiB)
 _CHUNK = 1024 * 1024
+
 
 class Readable(Protocol):
     """A binary stream: a file, an archive member, a gzip stream."""
@@ -22,8 +19,18 @@ class Readable(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
 
 
-Items = Callable[[Any, str], Iterator[Any]]  # (a parsed JSON value, its position) -> the readers' items
-Skip = Callable[[str, str], Any]  # (position, reason) -> a Skipped item
+class Sink(Protocol):
+    """What becomes of the pieces of a stream: the readers module's items, for one source."""
+
+    def value(self, value: Any, text: str, where: str) -> Iterator[Any]: ...  # an element of a JSON array
+
+    def line(self, text: str, where: str) -> Iterator[Any]: ...  # one line of JSON lines
+
+    def rows(self, lines: Iterator[str], where: str) -> Iterator[Any]: ...  # a CSV download's lines
+
+    def is_csv(self, first_line: str) -> bool: ...
+
+    def skipped(self, where: str, reason: str) -> Any: ...
 
 
 class _Text:
@@ -45,36 +52,35 @@ class _Text:
         return text
 
 
-def stream_records(head: bytes, rest: Readable, source: str, position: str, items: Items) -> Iterator[Any]:
+def stream_records(head: bytes, rest: Readable, position: str, sink: Sink) -> Iterator[Any]:
     """The records of one large document whose first bytes are ``head`` and the others ``rest``: a JSON
     array, one JSON value per line, or a ClinicalTrials.gov CSV download. Anything else is refused."""
-    from .readers import Skipped  # the readers module calls this one: imported when it runs
-
-    def skipped(where: str, reason: str) -> Skipped:
-        return Skipped(source, where, reason)
-
     text = _Text(head, rest)
     try:
         first = text.read()
         start = first.lstrip()[:1]
         if start == "[":
-            yield from _array(first, text, position, items, skipped)
+            yield from _array(first, text, position, sink)
         elif start == "{":
-            yield from _lines(first, text, position, items, skipped)
-        elif ctgov_csv.is_csv_header(next(csv.reader(io.StringIO(first.split("\n", 1)[0])), [])):
-            yield from _csv(first, text, source, position)
+            if first.lstrip().split("\n", 1)[0].strip() == "{":  # one object over many lines, not JSON lines
+                yield sink.skipped(position, f"a single JSON document over {len(head) // 2**20} MiB is not read; "
+                                             "split it, or write one study per line")  # fmt: skip
+                return
+            yield from _lines(first, text, position, sink)
+        elif sink.is_csv(first.split("\n", 1)[0]):
+            yield from sink.rows(_chunks(first, text), position)
         else:
-            yield skipped(position, f"a document over {len(head) // 2**20} MiB that is not a JSON array, "
-                                    "JSON lines or a CSV download")  # fmt: skip
+            yield sink.skipped(position, f"a document over {len(head) // 2**20} MiB that is not a JSON array, "
+                                         "JSON lines or a CSV download")  # fmt: skip
     except ValueError as exc:  # bad bytes: the records before them were yielded, the rest cannot be read
-        yield skipped(position, str(exc))
+        yield sink.skipped(position, str(exc))
 
 
 def _join(position: str, inner: str) -> str:
     return f"{position} {inner}" if position else inner
 
 
-def _array(buf: str, text: _Text, position: str, items: Items, skipped: Skip) -> Iterator[Any]:
+def _array(buf: str, text: _Text, position: str, sink: Sink) -> Iterator[Any]:
     decoder, pos, index, want = json.JSONDecoder(), buf.index("[") + 1, 0, 0
     eof = False
     while True:
@@ -86,7 +92,7 @@ def _array(buf: str, text: _Text, position: str, items: Items, skipped: Skip) ->
             buf, pos = text.read(), 0
             eof = not buf
         if pos >= len(buf):
-            yield skipped(_join(position, f"[{index}]"), "truncated JSON: the array never closes")
+            yield sink.skipped(_join(position, f"[{index}]"), "truncated JSON: the array never closes")
             return
         if buf[pos] == "]":
             return
@@ -98,39 +104,31 @@ def _array(buf: str, text: _Text, position: str, items: Items, skipped: Skip) ->
             problem = "" if end < len(buf) or eof else "cut"  # a number cut by the chunk's end parses short
         except json.JSONDecodeError as exc:
             problem = exc.msg
+        except RecursionError:  # no reading on helps, and past it the array cannot be followed
+            yield sink.skipped(_join(position, f"[{index}]"), "invalid JSON: nested too deeply")
+            return
         if problem:
             if eof:
-                yield skipped(_join(position, f"[{index}]"), f"invalid JSON: {problem} (truncated?)")
+                yield sink.skipped(_join(position, f"[{index}]"), f"invalid JSON: {problem} (truncated?)")
                 return
             if len(buf) - pos > MAX_ELEMENT:
-                yield skipped(_join(position, f"[{index}]"), f"invalid JSON or an element over "
-                                                             f"{MAX_ELEMENT // 2**20} MiB: {problem}")  # fmt: skip
+                yield sink.skipped(_join(position, f"[{index}]"), f"invalid JSON or an element over "
+                                                                  f"{MAX_ELEMENT // 2**20} MiB: {problem}")  # fmt: skip
                 return
             want = 2 * (want or _CHUNK)  # a growing read: an element is parsed again a few times, not once a chunk
             more = text.read(want)
             buf, pos, eof = buf[pos:] + more, 0, not more
             continue
-        yield from items(value, _join(position, f"[{index}]"))
+        yield from sink.value(value, buf[pos:end], _join(position, f"[{index}]"))
         index, pos, want = index + 1, end, 0
 
 
-def _lines(buf: str, text: _Text, position: str, items: Items, skipped: Skip) -> Iterator[Any]:
-    lineno = 0
-    for line in _text_lines(buf, text):
-        lineno += 1
-        if not line.strip():
-            continue
-        where = _join(position, f"line {lineno}")
+def _lines(buf: str, text: _Text, position: str, sink: Sink) -> Iterator[Any]:
+    for lineno, line in enumerate(_text_lines(buf, text), 1):
         if len(line) > MAX_ELEMENT:
-            yield skipped(where, f"a line over {MAX_ELEMENT // 2**20} MiB")
-            continue
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield skipped(where, f"invalid JSON: {exc.msg} (a single JSON document this large is not read; "
-                                 "split it, or write one study per line)")  # fmt: skip
-            continue
-        yield from items(value, where)
+            yield sink.skipped(_join(position, f"line {lineno}"), f"a line over {MAX_ELEMENT // 2**20} MiB")
+        elif line.strip():
+            yield from sink.line(line, _join(position, f"line {lineno}"))
 
 
 def _text_lines(buf: str, text: _Text) -> Iterator[str]:
@@ -150,12 +148,6 @@ def _text_lines(buf: str, text: _Text) -> Iterator[str]:
                 yield buf
             return
         buf += more
-
-
-def _csv(buf: str, text: _Text, source: str, position: str) -> Iterator[Any]:
-    from .readers import csv_rows
-
-    yield from csv_rows(_chunks(buf, text), source, position)
 
 
 def _chunks(buf: str, text: _Text) -> Iterator[str]:
