@@ -10,7 +10,8 @@ from conftest import FIXTURES, GOLDEN, assert_same_graph, to_rdflib
 from trialkg.extract import extract
 from trialkg.readers import Record, read_paths
 
-FIXTURE_FILES = sorted(p for p in FIXTURES.iterdir() if p.name.startswith("NCT"))
+# A fetch cache (NCT03377387.fetched) holds the same record as NCT03377387.json: its graph is that one's.
+FIXTURE_FILES = sorted(p for p in FIXTURES.iterdir() if p.name.startswith("NCT") and p.is_file())
 
 
 @pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: p.name)

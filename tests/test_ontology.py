@@ -35,6 +35,8 @@ ACCEPTS = {
     XSD.boolean: {XSD.boolean},
     XSD.decimal: {XSD.decimal},
     XSD.dateTime: {XSD.dateTime},
+    XSD.date: {XSD.date},
+    XSD.anyURI: {XSD.anyURI},
     RDFS.Literal: {XSD.date, XSD.gYearMonth, XSD.gYear},  # the date properties
 }
 

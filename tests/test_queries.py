@@ -73,6 +73,9 @@ EXPECTED: dict[str, dict[str, object]] = {
     "related-suggested": {"cols": ("rank", "suggestedNctId"), "rows": {("1", "NCT06830382")}},
     "tracers": {"params": {"modality": "SPECT"}, "cols": ("tracer", "radionuclide", "target", "trials"), "only": True,
                 "rows": {("[99mTc]Tc-adapt6", "Tc-99m", "ERBB2", "1")}},
+    # NCT03377387 fetched twice from the API (fixtures/NCT03377387.fetched): recruiting in 2020, then not.
+    "trial-history": {"cols": ("state", "posted", "changed"), "only": True, "rows": {
+        ("current", "2023-04-18", "protocolSection.statusModule.overallStatus"), ("earlier", "2020-07-14", "")}},
 }  # fmt: skip
 
 

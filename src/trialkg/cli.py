@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .build import BuildReport, build
+from .build import build
 from .card import trial_iris, write_cards
 from .extract import FORMATS
+from .fetch import API, FetchError
 from .queries import QueryError
 from .remote import RemoteError
 from .serve import ServeError
@@ -45,50 +46,29 @@ def _cmd_build(args: argparse.Namespace) -> int:
     report = build(store, args.paths, progress=lambda items: tqdm(items, unit=" records", desc="build",
                    disable=args.quiet or None), contacts=args.with_contacts, validate=not args.no_validate,
                    strict=args.strict, prune=args.prune, jobs=args.jobs)  # fmt: skip
-    _print_report(report, store.path, args)
+    from .report import print_build
+
+    print_build(report, store.path, args.warnings, args.report)
     return 1 if report.written + report.unchanged == 0 and report.skipped else 0
 
 
-def _print_report(report: BuildReport, path: Path, args: argparse.Namespace) -> None:
-    if report.resumed:
-        print(f"{path}: the previous build of this store did not finish; this one completed its work")
-    print(f"{path}: {report.records} records read, {len(report.trials)} trials, "
-          f"{report.written} records written ({report.triples} triples), "
-          f"{report.unchanged} unchanged, {len(report.skipped)} skipped")  # fmt: skip
-    if report.formats:
-        print("formats: " + ", ".join(f"{k} {v}" for k, v in sorted(report.formats.items())))
-    reasons = Counter(s.reason for s in report.skipped)
-    for reason, count in reasons.most_common():
-        first = next(s for s in report.skipped if s.reason == reason)
-        where = f"{first.source}" + (f" {first.position}" if first.position else "")
-        print(f"skipped {count}: {reason} (e.g. {where})")
-    for old, new, reason in sorted({(x.old, x.new, x.reason) for x in report.links}):
-        print(f"linked {old.rsplit('/', 1)[1]} to {new.rsplit('/', 1)[1]} ({reason})")
-    if report.pruned:
-        print(f"pruned {report.pruned} records no longer in these sources (e.g. {report.gone[0]}), and "
-              f"{report.orphans} statements about entities no other record names")  # fmt: skip
-    elif report.gone:
-        print(f"{len(report.gone)} records in the store are no longer in these sources (--prune removes them; "
-              f"e.g. {report.gone[0]})")  # fmt: skip
-    for kind, count in report.warning_kinds().most_common(args.warnings):
-        print(f"warning {count}: {kind}")
-    v = report.validation
-    if v.graphs:
-        kept = f", {report.rejected} left out (--strict)" if report.rejected else ""
-        print(f"validation: {v.severities['Violation']} violations in {len(v.failing_graphs)} records{kept}, "
-              f"{v.severities['Warning'] + v.severities['Info']} warnings (trialkg validate shows them)")
-        for (severity, shape, _, on), n in v.counts.most_common(args.warnings):
-            print(f"  {severity.lower()} {n}: {shape.rsplit('#', 1)[-1]} {on or ''}".rstrip())
-    if args.report:
-        args.report.write_text(json.dumps({
-            "skipped": [vars(s) for s in report.skipped],
-            "warnings": [{"source": s, "position": p, "warning": w} for s, p, w in report.warnings],
-            "warnings_total": report.warning_count,
-            "gone": report.gone,
-            "pruned": report.pruned,
-            "validation": [{"trial": f.trial, "graph": f.graph, "source": f.source, **vars(f.result)}
-                           for f in report.validation.findings],
-        }, indent=1))  # fmt: skip
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    from .fetch import Client
+    from .project import FILE, load, refresh
+
+    project = load(args.project or Path(FILE))
+    given = {api: getattr(args, opt) for opt, api in _SEARCH_OPTIONS.items() if getattr(args, opt)}
+    searches, saved = project.choose({**given, **_params(args.param)}, args.nct_ids, args.save, args.search)
+    client = Client(args.api, args.rate, args.timeout, args.retries,
+                    on_retry=lambda m: print(f"trialkg fetch: {m}", file=sys.stderr))  # fmt: skip
+    ok = refresh(args.cache or project.cache, client, searches, since=args.since, page_size=args.page_size,
+                 update=args.update or (saved and not args.since), quiet=args.quiet)  # fmt: skip
+    return 0 if ok else 1
+
+
+_SEARCH_OPTIONS = {"query": "query.term", "condition": "query.cond", "intervention": "query.intr",
+                   "sponsor": "query.spons", "location": "query.locn", "title": "query.titles",
+                   "status": "filter.overallStatus", "advanced": "filter.advanced"}  # fmt: skip
 
 
 def _cmd_related(args: argparse.Namespace) -> int:
@@ -288,6 +268,34 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     b.set_defaults(func=_cmd_build)
 
+    fe = sub.add_parser("fetch", help="fetch trials from the ClinicalTrials.gov API v2 into a cache folder to build",
+                        description="Search the ClinicalTrials.gov API v2 (or ask for NCT ids) and keep each "
+                        "response page as received, gzip, in the cache folder; 'trialkg build CACHE' then loads the "
+                        "latest version of each trial, with its earlier versions in provenance. With no search, "
+                        "refreshes the searches saved in the project file (trialkg.toml), asking only for records "
+                        "updated since.")
+    fe.add_argument("nct_ids", nargs="*", metavar="NCT_ID", help="trials to fetch by id")
+    for opt, api in _SEARCH_OPTIONS.items():
+        fe.add_argument(f"--{opt}", metavar="TEXT" if opt != "status" else "S[,S]", help=f"the API's {api}")
+    fe.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
+                    help="any other search parameter as the API names it (query.*, filter.*, postFilter.*, sort)")
+    when = fe.add_mutually_exclusive_group()
+    when.add_argument("--since", metavar="YYYY-MM-DD", help="only records last updated on or after this day")
+    when.add_argument("--update", action="store_true",
+                      help="only records updated since the newest one the last complete fetch of this search received")
+    fe.add_argument("--save", metavar="NAME", help="save this search in the project file under NAME")
+    fe.add_argument("--search", metavar="NAME", help="refresh only this saved search")
+    fe.add_argument("--project", type=Path, help="the project file (default: ./trialkg.toml)")
+    fe.add_argument("--cache", type=Path, help="the cache folder (default: the project's, ./trialkg-cache)")
+    fe.add_argument("--page-size", type=int, default=200, help="studies per request (default 200, at most 1000)")
+    fe.add_argument("--rate", type=float, default=50.0, help="requests per minute at most (default 50)")
+    fe.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for a response (default 60)")
+    fe.add_argument("--retries", type=int, default=6, help="retries of a failed request (default 6)")
+    fe.add_argument("--api", default=os.environ.get("TRIALKG_API", API),
+                    help="the API's base URL (default: $TRIALKG_API or " + API + ")")
+    fe.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    fe.set_defaults(func=_cmd_fetch)
+
     v = sub.add_parser("validate", help="check the graph against the SHACL shapes (exit 0 conforms, 1 not, 2 error)",
                        description="Validate each source record's graph against the SHACL shapes: the store's "
                        "(default), or RDF data files (.ttl .nt .nq .trig .rdf), or trial records as build reads them.")
@@ -378,7 +386,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except (UserError, StoreError, ShapesError, QueryError, RemoteError, ServeError) as exc:
+    except (UserError, StoreError, ShapesError, QueryError, RemoteError, ServeError, FetchError) as exc:
         print(f"trialkg {args.command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -14,7 +14,7 @@ from .terms import DATA
 __all__ = [
     "ENTITIES", "arm", "canonical", "city", "collaboration", "condition", "country", "derived_graph", "drug",
     "identifier", "intervention", "local_trial", "mesh", "normalize", "organization", "outcome", "person",
-    "publication", "radionuclide", "record_trial", "related_listing", "shared", "shared_text", "site",
+    "publication", "radionuclide", "record_trial", "record_version", "related_listing", "shared", "shared_text", "site",
     "site_recruitment", "skolem", "slug", "source_graph", "suggestion", "target", "tracer", "trial", "trial_key",
     "vocabulary_graph",
 ]  # fmt: skip
@@ -160,6 +160,11 @@ def radionuclide(symbol: str) -> NamedNode:
 
 def target(symbol: str) -> NamedNode:
     return _node("target", slug(symbol))
+
+
+def record_version(nct_id: str, posted: str, content_hash: str) -> NamedNode:
+    """An earlier version of a trial's record fetched from the API: its NCT id, the day it was posted, its hash."""
+    return _node("version", trial(nct_id).value.rsplit("/", 1)[1], f"{slug(posted)}-{content_hash[:12]}")
 
 
 def source_graph(source: str, record_key: str) -> NamedNode:

@@ -23,13 +23,16 @@ from .extract import FORMATS
 from .model import Study
 from .readers import Record, document_hash
 from .shacl import Result, Shapes
-from .terms import PROV_ENTITY, PROV_GENERATED_AT, RDF_TYPE, RDFS_LABEL, XSD_DATETIME, T
+from .terms import DATA, PROV_ENTITY, PROV_GENERATED_AT, PROV_REVISION_OF, RDF_TYPE, RDFS_LABEL, XSD, XSD_DATETIME, T
 from .triples import Statement, study_statements
 from .validate import verdict
 
 __all__ = ["Extractor", "Options", "Outcome", "content_hash", "outcomes", "provenance"]
 
 _NCT = re.compile(r"NCT\d{8}")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+XSD_DATE, XSD_ANYURI = NamedNode(XSD + "date"), NamedNode(XSD + "anyURI")
+_VERSION = f"<{DATA}version/"
 _INLINE = 500  # records extracted in the calling process before worker processes are worth starting
 _CHUNK = 64  # records per task sent to a worker
 
@@ -151,7 +154,7 @@ class Extractor:
             else:
                 line = f"{subject} {text(p)} {o}"
                 own.append(line + into)
-                if s != graph:
+                if s != graph and not subject.startswith(_VERSION):  # its history is not what it says
                     about.update(line.encode())
         out.quads = "".join(own)
         out.says = about.hexdigest()
@@ -164,7 +167,7 @@ class Extractor:
         if study.nct_id and (mismatch := _name_mismatch(record, study.nct_id)):
             warnings.append(mismatch)
         # The same trial re-read from the same file replaces its graph even if it moved in the file.
-        graph = iris.source_graph(record.source, study.nct_id or record.position or "document")
+        graph = iris.source_graph(record.origin or record.source, study.nct_id or record.position or "document")
         return trial, graph, study_statements(study, trial, contacts=self.options.contacts), warnings
 
     @staticmethod
@@ -188,6 +191,37 @@ def provenance(graph: NamedNode, trial: NamedNode, record: Record, digest: str, 
     ]
     if record.position:  # a file that holds one record has no position inside it
         statements.append((graph, T.recordPosition, Literal(record.position)))
+    if record.versions:
+        statements += _versions(graph, trial, record)
+    return statements
+
+
+def _versions(graph: NamedNode, trial: NamedNode, record: Record) -> list[Statement]:
+    """A record fetched from the API: when it was posted and fetched, what it changed, and the chain of
+    its earlier versions (prov:wasRevisionOf), each kept whole in the fetch cache."""
+    *earlier, last = record.versions
+    root = record.source[: -len(last.page)] if record.source.endswith(last.page) else ""
+    statements: list[Statement] = []
+    node, newer = graph, last
+    for v in [*reversed(earlier), None]:
+        if newer.posted and _ISO_DAY.fullmatch(newer.posted):
+            statements.append((node, T.versionPosted, Literal(newer.posted, datatype=XSD_DATE)))
+        if newer.retrieved:
+            statements.append((node, T.retrievedAt, Literal(newer.retrieved, datatype=XSD_DATETIME)))
+        if v is not None:
+            statements += [(node, T.changedField, Literal(f)) for f in newer.changed or ()]
+            older = iris.record_version(v.nct, v.posted, v.hash)
+            statements += [
+                (node, PROV_REVISION_OF, older),
+                (older, RDF_TYPE, T.RecordVersion),
+                (older, RDF_TYPE, PROV_ENTITY),
+                (older, RDFS_LABEL, Literal(f"{v.nct} as posted {v.posted or 'on an unknown day'}")),
+                (older, T.versionOf, trial),
+                (older, T.cachedResponse, Literal(f"{root}{v.page} [{v.index}]")),
+            ]
+            node, newer = older, v
+    if last.url:
+        statements.append((graph, T.requestUrl, Literal(last.url, datatype=XSD_ANYURI)))
     return statements
 
 

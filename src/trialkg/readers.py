@@ -35,13 +35,17 @@ _BOMB_RATIO = 200  # a large archive member that unpacks to more than this many 
 class Record:
     """One source record: where it came from, which format it is, and its parsed payload. ``digest`` is
     the hash of the document's bytes when the record is the whole document (a file or archive member
-    holding one study), so that a rebuild can pass over it unread."""
+    holding one study), so that a rebuild can pass over it unread. A record fetched from the API names
+    its graph by ``origin`` (the study's URL there), so that each new version replaces the one before,
+    and carries every version fetched (cache.Version, oldest first) for its provenance."""
 
     source: str
     position: str
     format: str
     payload: Any
     digest: str = ""
+    origin: str = ""
+    versions: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,14 @@ def read_paths(paths: Iterable[str | os.PathLike[str]], known: Known | None = No
             reason = "not a regular file or folder" if path.exists() else "no such file or folder"
             yield Skipped(str(path), "", reason)
             continue
+        # A fetch cache (a folder with a ledger) is read as the latest version of each study, with its history.
+        caches = [f.parent for f in files if f.name == "ledger.jsonl"] if path.is_dir() else []
+        if caches:
+            from .cache import Cache
+
+            for cache in caches:
+                yield from Cache(cache).records(known)
+            files = [f for f in files if not any(f.is_relative_to(c) for c in caches)]
         for file in files:
             yield from _read_file(file, known)
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 import rdflib
@@ -12,7 +14,10 @@ from rdflib.namespace import RDF, SH
 from .shacl import to_rdflib
 from .validate import Finding, Report, shapes
 
-__all__ = ["render", "render_json", "render_text", "render_turtle"]
+if TYPE_CHECKING:
+    from .build import BuildReport
+
+__all__ = ["print_build", "render", "render_json", "render_text", "render_turtle"]
 
 SHAPES_NS = "https://w3id.org/trialkg/shapes#"
 DATA_NS = "https://w3id.org/trialkg/"
@@ -142,3 +147,45 @@ def render(report: Report, fmt: str, fail_on: str = "Violation", folder: str | N
         return render_turtle(report, fail_on, folder)
     return render_text(report, fail_on)
 
+
+def print_build(report: BuildReport, path: Path, warnings: int, json_path: Path | None) -> None:
+    """What a build did, for people: counts, skip reasons, links, pruning, warning kinds, validation."""
+    if report.resumed:
+        print(f"{path}: the previous build of this store did not finish; this one completed its work")
+    print(f"{path}: {report.records} records read, {len(report.trials)} trials, "
+          f"{report.written} records written ({report.triples} triples), "
+          f"{report.unchanged} unchanged, {len(report.skipped)} skipped")  # fmt: skip
+    if report.formats:
+        print("formats: " + ", ".join(f"{k} {v}" for k, v in sorted(report.formats.items())))
+    reasons = Counter(s.reason for s in report.skipped)
+    for reason, count in reasons.most_common():
+        first = next(s for s in report.skipped if s.reason == reason)
+        where = f"{first.source}" + (f" {first.position}" if first.position else "")
+        print(f"skipped {count}: {reason} (e.g. {where})")
+    for old, new, reason in sorted({(x.old, x.new, x.reason) for x in report.links}):
+        print(f"linked {old.rsplit('/', 1)[1]} to {new.rsplit('/', 1)[1]} ({reason})")
+    if report.pruned:
+        print(f"pruned {report.pruned} records no longer in these sources (e.g. {report.gone[0]}), and "
+              f"{report.orphans} statements about entities no other record names")  # fmt: skip
+    elif report.gone:
+        print(f"{len(report.gone)} records in the store are no longer in these sources (--prune removes them; "
+              f"e.g. {report.gone[0]})")  # fmt: skip
+    for kind, count in report.warning_kinds().most_common(warnings):
+        print(f"warning {count}: {kind}")
+    v = report.validation
+    if v.graphs:
+        kept = f", {report.rejected} left out (--strict)" if report.rejected else ""
+        print(f"validation: {v.severities['Violation']} violations in {len(v.failing_graphs)} records{kept}, "
+              f"{v.severities['Warning'] + v.severities['Info']} warnings (trialkg validate shows them)")
+        for (severity, shape, _, on), n in v.counts.most_common(warnings):
+            print(f"  {severity.lower()} {n}: {shape.rsplit('#', 1)[-1]} {on or ''}".rstrip())
+    if json_path:
+        json_path.write_text(json.dumps({
+            "skipped": [vars(s) for s in report.skipped],
+            "warnings": [{"source": s, "position": p, "warning": w} for s, p, w in report.warnings],
+            "warnings_total": report.warning_count,
+            "gone": report.gone,
+            "pruned": report.pruned,
+            "validation": [{"trial": f.trial, "graph": f.graph, "source": f.source, **vars(f.result)}
+                           for f in report.validation.findings],
+        }, indent=1))  # fmt: skip

@@ -28,7 +28,7 @@ CLASSES: tuple[str, ...] = (
     "Trial", "Arm", "Intervention", "Outcome", "Condition", "MeshDescriptor", "Drug", "Tracer",
     "Radionuclide", "MolecularTarget", "Organization", "Site", "SiteRecruitment", "City",
     "Country", "Publication", "Person", "Identifier", "SourceRecord", "RelatedListing", "Collaboration",
-    "Suggestion", "DerivedGraph",
+    "Suggestion", "DerivedGraph", "RecordVersion",
 )  # fmt: skip
 
 PROPERTIES: tuple[str, ...] = (
@@ -71,6 +71,8 @@ PROPERTIES: tuple[str, ...] = (
     # provenance of a source record (a named graph)
     "describes", "sourceFile", "recordPosition", "sourceFormat", "contentHash",
     "trialkgVersion", "validatedAgainst", "violationCount", "warningCount",
+    # versions of a record fetched from the API
+    "versionOf", "versionPosted", "retrievedAt", "changedField", "cachedResponse", "requestUrl",
 )  # fmt: skip
 
 
@@ -91,6 +93,7 @@ RDF_TYPE = NamedNode(PREFIXES["rdf"] + "type")
 RDFS_LABEL = NamedNode(PREFIXES["rdfs"] + "label")
 PROV_GENERATED_AT = NamedNode(PREFIXES["prov"] + "generatedAtTime")
 PROV_ENTITY = NamedNode(PREFIXES["prov"] + "Entity")
+PROV_REVISION_OF = NamedNode(PREFIXES["prov"] + "wasRevisionOf")
 SKOS_EXACT = NamedNode(PREFIXES["skos"] + "exactMatch")
 # External vocabularies as CURIE prefix -> IRI namespace, for grounding links (skos:exactMatch).
 CURIES: dict[str, str] = {
