@@ -23,7 +23,9 @@ def nct(study: dict[str, Any]) -> str:
 
 
 def posted(study: dict[str, Any]) -> str:
-    return str(study["protocolSection"]["statusModule"]["lastUpdatePostDateStruct"]["date"])
+    """The study's lastUpdatePostDate ('' for a record trimmed of its status module)."""
+    status = study["protocolSection"].get("statusModule", {})
+    return str(status.get("lastUpdatePostDateStruct", {}).get("date", ""))
 
 
 @dataclass
