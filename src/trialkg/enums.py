@@ -120,8 +120,8 @@ _MONTHS = {m.lower(): i for i, m in enumerate(
     "January February March April May June July August September October November December".split(), 1
 )}  # fmt: skip
 _MONTHS.update({name[:3]: i for name, i in list(_MONTHS.items())})
-_ISO = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
-_WORDS = re.compile(r"([A-Za-z]+)\.?\s+(?:(\d{1,2}),?\s+)?(\d{4})")
+_ISO = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?", re.ASCII)  # ASCII digits only: int() takes any others
+_WORDS = re.compile(r"([A-Za-z]+)\.?\s+(?:(\d{1,2}),?\s+)?(\d{4})", re.ASCII)
 
 
 def _valid(year: int, month: int, day: int | None) -> str | None:
@@ -142,7 +142,7 @@ def date(raw: str | None, warnings: list[str] | None = None) -> str | None:
         result = _valid(int(m[1]), int(m[2]), int(m[3]) if m[3] else None)
     elif (m := _WORDS.fullmatch(text)) and (month := _MONTHS.get(m[1].lower())):
         result = _valid(int(m[3]), month, int(m[2]) if m[2] else None)
-    elif re.fullmatch(r"\d{4}", text):
+    elif re.fullmatch(r"[0-9]{4}", text):
         result = text
     if result is None and warnings is not None:
         warnings.append(f"unparsed date {raw.strip()!r}")

@@ -19,7 +19,7 @@ __all__ = [
     "vocabulary_graph",
 ]  # fmt: skip
 
-_NCT = re.compile(r"NCT\d{8}")
+_NCT = re.compile(r"NCT[0-9]{8}")  # ASCII digits: '\d' takes any script's
 
 
 @lru_cache(maxsize=1 << 16)  # sponsors, cities and countries repeat across records

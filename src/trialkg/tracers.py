@@ -58,13 +58,15 @@ _NAME = "|".join(sorted({n.element for n in NUCLIDES}))
 _MASS = r"\d{1,3}m?"
 # Every notation in one pattern; named groups say which. Symbols are matched case-insensitively
 # and checked against the table, so 'PD-1' or 'Phase I-131' never become nuclides.
+# An optional hyphen between spaces: '\s*-?\s*' would split a long run of spaces every way (time square).
+_DASH = r"(?:\s*-\s*|\s*)"
 _NUCLIDE = re.compile(
     rf"(?<![\w.])(?:"
-    rf"(?P<n1>{_NAME})\s+(?P<s1>{_SYM})\s*-?\s*(?P<m1>{_MASS})(?![\d])"  # 'copper Cu 64'
+    rf"(?P<n1>{_NAME})\s+(?P<s1>{_SYM}){_DASH}(?P<m1>{_MASS})(?![\d])"  # 'copper Cu 64'
     rf"|(?P<n2>{_NAME})\s*-\s*(?P<m2>{_MASS})(?![\d])"  # 'zirconium-89'
-    rf"|(?P<m6>{_MASS})\s*-?\s*(?P<n6>{_NAME})(?![a-z])"  # '68 Gallium', '99m-technetium'
-    rf"|\[?(?P<m3>{_MASS})\s*-?\s*(?P<s3>{_SYM})(?-i:(?![a-z]))\]?"  # '89Zr', '[68Ga]', '89-Zr', '68GaNOTA'
-    rf"|\[?(?P<s4>{_SYM})\s*-?\s*(?P<m4>{_MASS})(?![\d])\]?"  # 'Zr-89', 'Zr89', 'F 18'
+    rf"|(?P<m6>{_MASS}){_DASH}(?P<n6>{_NAME})(?![a-z])"  # '68 Gallium', '99m-technetium'
+    rf"|\[?(?P<m3>{_MASS}){_DASH}(?P<s3>{_SYM})(?-i:(?![a-z]))\]?"  # '89Zr', '[68Ga]', '89-Zr', '68GaNOTA'
+    rf"|\[?(?P<s4>{_SYM}){_DASH}(?P<m4>{_MASS})(?![\d])\]?"  # 'Zr-89', 'Zr89', 'F 18'
     rf"|(?P<s5>Zr|Ga|Tc|In|Cu|F)(?=-(?:DFO|Df|DOTA|NOTA|NODAGA|FDG)\b)"  # 'Zr-DFO-…': mass implied
     rf")",
     re.IGNORECASE,
@@ -72,9 +74,9 @@ _NUCLIDE = re.compile(
 _CHELATOR = r"(?:AlF|DFO\*?|Df|DOTA|NOTA|NODAGA|DTPA|HYNIC|GMIB|SGMIB|TCO|Tz)"
 # After a nuclide: ']' and a repeated element ('[68Ga]Ga-'), separators, chelators, then the vector.
 # A chelator may be spelled out before its abbreviation: 'tetra-azacyclododecanetetra-acetic acid (DOTA)-'.
-_SPELLED = rf"(?:[\w-]+(?:\s+[\w-]+){{0,2}}\s*\({_CHELATOR}\)\s*-?\s*)"
+_SPELLED = rf"(?:[\w-]+(?:\s+[\w-]+){{0,2}}\s*\({_CHELATOR}\){_DASH})"
 _LEAD = re.compile(
-    rf"\s*\]?\s*(?:(?:{_SYM})(?=-))?\s*-?\s*(?:{_SPELLED}|{_CHELATOR}\s*-?\s*)*", re.IGNORECASE
+    rf"\s*\]?\s*(?:(?:{_SYM})(?=-))?{_DASH}(?:{_SPELLED}|{_CHELATOR}{_DASH})*", re.IGNORECASE
 )
 _WORD = re.compile(r"[A-Za-z][\w]*(?:-[\w]+)*")
 # Words that end a vector name, or are never one ('PET with 89Zr', '18F positron emission tomography').

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pyoxigraph import Literal, NamedNode, Triple
 
 from . import iris
@@ -27,6 +29,12 @@ _REFERENCE = {
     "RESULT": T.resultReference,
     "DERIVED": T.derivedReference,
 }
+
+
+def _decimal(value: float) -> str:
+    """An xsd:decimal lexical form: no exponent ('1e-05' is a double's, not a decimal's)."""
+    text = repr(float(value))
+    return format(Decimal(text), "f") if "e" in text or "E" in text else text
 
 
 def date_literal(iso: str) -> Literal:
@@ -277,8 +285,8 @@ def _sites(out: _Out, s: Study, trial: NamedNode, key: str) -> None:
         out.add(site, T.state, loc.state)
         out.add(site, T.postalCode, loc.zip)
         if loc.lat is not None and loc.lon is not None:
-            out.add(site, T.latitude, Literal(str(loc.lat), datatype=XSD_DECIMAL))
-            out.add(site, T.longitude, Literal(str(loc.lon), datatype=XSD_DECIMAL))
+            out.add(site, T.latitude, Literal(_decimal(loc.lat), datatype=XSD_DECIMAL))
+            out.add(site, T.longitude, Literal(_decimal(loc.lon), datatype=XSD_DECIMAL))
         if loc.status:
             rec = iris.site_recruitment(key, site)
             out.entity(rec, T.SiteRecruitment, f"{key} at {loc.facility}")

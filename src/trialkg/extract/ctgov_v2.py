@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .. import enums
@@ -51,8 +52,40 @@ def _date(struct: Json | None, w: list[str]) -> str | None:
     return enums.date((struct or {}).get("date"), w)
 
 
-def _mesh(module: Json | None) -> list[tuple[str, str]]:
-    return [(m["id"], m["term"]) for m in (module or {}).get("meshes", []) if m.get("id")]
+_MESH_ID = re.compile(r"[CD][0-9]{6}(?:[0-9]{3})?")  # a MeSH descriptor or supplementary concept
+_PMID = re.compile(r"[0-9]{1,9}")
+_NUMBER = (int, float)
+
+
+def _mesh(module: Json | None, w: list[str]) -> list[tuple[str, str]]:
+    out = []
+    for m in (module or {}).get("meshes", []):
+        term, mesh_id = m.get("term"), m.get("id")
+        if not mesh_id:
+            continue
+        if not isinstance(mesh_id, str) or not _MESH_ID.fullmatch(mesh_id) or not isinstance(term, str):
+            w.append(f"MeSH term is not an id and a name, left out: {mesh_id!r} {term!r}"[:200])
+            continue
+        out.append((mesh_id, term))
+    return out
+
+
+def _flag(value: object, name: str, w: list[str]) -> bool | None:
+    """A true/false field: a JSON boolean, nothing else ('No' is a true string in Python)."""
+    if value is None or isinstance(value, bool):
+        return value
+    w.append(f"{name} is not true or false, left out: {value!r}"[:200])
+    return None
+
+
+def _degrees(geo: Json, key: str, limit: float, w: list[str]) -> float | None:
+    value = geo.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, _NUMBER) or not -limit <= value <= limit:
+        w.append(f"geoPoint {key} is not a coordinate, left out: {value!r}"[:200])
+        return None
+    return float(value)
 
 
 def parse(obj: Json) -> Study:
@@ -77,9 +110,9 @@ def parse(obj: Json) -> Study:
         nct_id=_text(ident.get("nctId")),
         org_study_id=_text(ident.get("orgStudyIdInfo", {}).get("id")),
         secondary_ids=[
-            SecondaryId(s["id"], _text(s.get("type")), _text(s.get("domain")))
+            SecondaryId(sid, _text(s.get("type")), _text(s.get("domain")))
             for s in ident.get("secondaryIdInfos", [])
-            if _text(s.get("id"))
+            if (sid := _text(s.get("id")))
         ],
         acronym=_text(ident.get("acronym")),
         brief_title=_text(ident.get("briefTitle")),
@@ -104,15 +137,15 @@ def parse(obj: Json) -> Study:
         brief_summary=_text(desc.get("briefSummary")),
         detailed_description=_text(desc.get("detailedDescription")),
         conditions=_strings(cond.get("conditions")),
-        condition_mesh=_mesh(derived.get("conditionBrowseModule")),
-        intervention_mesh=_mesh(derived.get("interventionBrowseModule")),
+        condition_mesh=_mesh(derived.get("conditionBrowseModule"), w),
+        intervention_mesh=_mesh(derived.get("interventionBrowseModule"), w),
         keywords=_strings(cond.get("keywords")),
         eligibility_criteria=_text(elig.get("eligibilityCriteria")),
         minimum_age=_text(elig.get("minimumAge")),
         maximum_age=_text(elig.get("maximumAge")),
         sex=enums.enum("sex", elig.get("sex"), w),
-        healthy_volunteers=elig.get("healthyVolunteers"),
-        has_results=obj.get("hasResults"),
+        healthy_volunteers=_flag(elig.get("healthyVolunteers"), "healthyVolunteers", w),
+        has_results=_flag(obj.get("hasResults"), "hasResults", w),
         warnings=w,
     )
     _arms(study, ps.get("armsInterventionsModule", {}), w)
@@ -128,7 +161,7 @@ def _count(value: object, w: list[str]) -> int | None:
         return None
     try:
         return int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         w.append(f"enrollment is not a number: {value!r}")
         return None
 
@@ -212,16 +245,20 @@ def _locations(study: Study, module: Json, w: list[str]) -> None:
             zip=_text(loc.get("zip")),
             country=_text(loc.get("country")),
             status=enums.enum("site_status", loc.get("status"), w),
-            lat=geo.get("lat"),
-            lon=geo.get("lon"),
+            lat=_degrees(geo, "lat", 90, w),
+            lon=_degrees(geo, "lon", 180, w),
         ))  # fmt: skip
 
 
 def _references(study: Study, module: Json, w: list[str]) -> None:
     for r in module.get("references", []):
+        pmid = _text(r.get("pmid"))
+        if pmid is not None and not _PMID.fullmatch(pmid):  # it becomes the last segment of an IRI
+            w.append(f"PMID is not a number, left out: {pmid!r}"[:200])
+            pmid = None
         study.references.append(Reference(
             citation=_text(r.get("citation")),
-            pmid=_text(r.get("pmid")),
+            pmid=pmid,
             doi=enums.doi(r.get("citation")),
             type=enums.enum("reference_type", r.get("type"), w),
         ))  # fmt: skip
