@@ -219,7 +219,7 @@ def test_cli_fetch_saves_a_search_refreshes_it_and_builds(tmp_path: Path, monkey
         assert main(["fetch", "--query", "HER2", "--status", "active_not_recruiting,completed", "--save", "her2",
                      *flags]) == 0  # fmt: skip
         out = capsys.readouterr().out
-        assert "search 'her2' saved" in out and ": 2 studies in 1 pages: 2 new, 0 changed" in out
+        assert "search 'her2' saved" in out and ": 2 studies in 1 page: 2 new, 0 changed" in out
         saved = (tmp_path / "trialkg.toml").read_text()
         assert ('[searches.her2]\n"filter.overallStatus" = "ACTIVE_NOT_RECRUITING,COMPLETED"\n'
                 '"query.term" = "HER2"') in saved
@@ -231,5 +231,9 @@ def test_cli_fetch_saves_a_search_refreshes_it_and_builds(tmp_path: Path, monkey
     # Refused: one line each, no traceback.
     assert main(["fetch", "--search", "nope", *flags]) == 2
     assert main(["fetch", "--query", "x", "--api", "http://127.0.0.1:9/api/v2", "--retries", "0", "-q"]) == 1
+    assert main(["fetch", "--query", "x", "--page-size", "5000", "--cache", "c2"]) == 2
     err = capsys.readouterr().err
     assert "no saved search 'nope'" in err and "cannot connect" in err and "Traceback" not in err
+    assert "a page holds 1 to 1,000 studies" in err and not (tmp_path / "c2").exists()
+    # The run the unreachable API cut short left its ledger lines but no empty page folder.
+    assert all(any(run.iterdir()) for run in (tmp_path / "trialkg-cache" / "pages").iterdir())

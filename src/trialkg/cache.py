@@ -276,6 +276,15 @@ class _Run:
                             "since": r.since, "started": _now()}])  # fmt: skip
         folder = self.cache.root / "pages" / r.run
         folder.mkdir(parents=True)
+        try:
+            self._pages()
+        finally:
+            if not r.pages:
+                folder.rmdir()  # a run that got nothing leaves no empty folder behind
+        return self._finish()
+
+    def _pages(self) -> None:
+        r, search = self.report, self.search
         for params in search_params(search, r.since):
             for n, page in enumerate(self.client.pages(params, self.page_size)):
                 if n == 0 and page.total is not None:  # totalCount comes with a series' first page
@@ -291,6 +300,9 @@ class _Run:
                 self.cache.append(lines)
                 if self.progress:
                     self.progress(len(page.studies), r.total)
+
+    def _finish(self) -> FetchReport:
+        r, search = self.report, self.search
         if search.ids and not r.since:
             r.missing = [nct for nct in search.ids if nct not in self.seen]
         r.complete = True

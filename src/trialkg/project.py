@@ -119,6 +119,8 @@ def refresh(folder: Path, client: Client, searches: dict[str, Search], *, since:
     """Fetch each search into the cache folder and say what came; False if one of them failed."""
     from tqdm import tqdm
 
+    if not 1 <= page_size <= 1000:
+        raise FetchError(f"--page-size: a page holds 1 to 1,000 studies, not {page_size}")
     cache, ok = Cache(folder), True
     for name, search in searches.items():
         after = since or (cache.baseline(search) if update else None)
@@ -144,8 +146,8 @@ def refresh(folder: Path, client: Client, searches: dict[str, Search], *, since:
 
 
 def _summary(what: str, r: FetchReport, folder: Path) -> str:
-    line = (f"{what}: {r.received} studies in {r.pages} pages: {r.new} new, {r.changed} changed, "
-            f"{r.unchanged} unchanged -> {folder}")  # fmt: skip
+    line = (f"{what}: {_n(r.received, 'study', 'studies')} in {_n(r.pages, 'page', 'pages')}: {r.new} new, "
+            f"{r.changed} changed, {r.unchanged} unchanged -> {folder}")  # fmt: skip
     if r.total is not None and r.total != r.received:
         line += f" (the API counted {r.total})"
     if r.again:
@@ -153,3 +155,7 @@ def _summary(what: str, r: FetchReport, folder: Path) -> str:
     if r.missing:
         line += f"; not in the registry: {', '.join(r.missing[:10])}" + (" ..." if len(r.missing) > 10 else "")
     return line
+
+
+def _n(count: int, one: str, many: str) -> str:
+    return f"{count:,} {one if count == 1 else many}"
