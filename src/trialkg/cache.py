@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .fetch import Client, FetchError, Search, search_params
+from .fetch import Client, FetchError, Search, search_params, utc_now
 from .readers import Item, Known, Record, Skipped, Unchanged, document_hash
 
 __all__ = ["LEDGER", "Cache", "FetchReport", "Version", "changed_fields", "is_cache", "study_hash"]
@@ -119,10 +119,6 @@ def _posted(study: Any) -> str:
     except (KeyError, TypeError):
         return ""
     return value if isinstance(value, str) else ""
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 class Cache:
@@ -273,7 +269,7 @@ class _Run:
     def go(self) -> FetchReport:
         r, search = self.report, self.search
         self.cache.append([{"run": r.run, "search": search.key, "params": dict(search.params), "ids": list(search.ids),
-                            "since": r.since, "started": _now()}])  # fmt: skip
+                            "since": r.since, "started": utc_now()}])  # fmt: skip
         folder = self.cache.root / "pages" / r.run
         folder.mkdir(parents=True)
         try:
@@ -307,7 +303,7 @@ class _Run:
             r.missing = [nct for nct in search.ids if nct not in self.seen]
         r.complete = True
         baseline = self.cache.baseline(search) or ""
-        self.cache.append([{"done": r.run, "search": search.key, "finished": _now(), "pages": r.pages,
+        self.cache.append([{"done": r.run, "search": search.key, "finished": utc_now(), "pages": r.pages,
                             "received": r.received, "new": r.new, "changed": r.changed, "unchanged": r.unchanged,
                             "newest": max(self.newest, baseline) or None, "missing": r.missing}])  # fmt: skip
         return r

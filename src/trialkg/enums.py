@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-__all__ = ["KNOWN", "date", "doi", "enum", "phases"]
+__all__ = ["KNOWN", "date", "doi", "enum", "mesh_id", "phases", "pmid"]
 
 # The API v2 value sets trialkg knows; anything else is kept in generic form and reported.
 KNOWN: dict[str, frozenset[str]] = {
@@ -156,3 +156,21 @@ def doi(text: str | None) -> str | None:
     """The DOI inside a citation, lower-cased without resolver prefix or trailing punctuation."""
     match = _DOI.search(text or "")
     return match.group(1).rstrip(".,;)]").lower() if match else None
+
+
+# A PMID and a MeSH id become the last segment of an IRI: anything else is reported, not used.
+_PMID = re.compile(r"[0-9]+")
+_MESH_ID = re.compile(r"[A-Za-z0-9]+")
+
+
+def pmid(text: str | None, warnings: list[str]) -> str | None:
+    """A PubMed id as given, or None (with a warning) when it is not one: '12345' yes, '1 2' no."""
+    if text is not None and not _PMID.fullmatch(text):
+        warnings.append(f"PMID is not a number, left out: {text!r}"[:200])
+        return None
+    return text
+
+
+def mesh_id(value: object) -> bool:
+    """Whether a value can be a MeSH id ('D001943', 'C000656')."""
+    return isinstance(value, str) and _MESH_ID.fullmatch(value) is not None

@@ -22,7 +22,7 @@ from typing import Any
 from . import __version__
 
 __all__ = [
-    "API", "Client", "FetchError", "Page", "STATUSES", "Search", "search_params", "since_filter",
+    "API", "Client", "FetchError", "Page", "STATUSES", "Search", "search_params", "since_filter", "utc_now",
 ]  # fmt: skip
 
 API = "https://clinicaltrials.gov/api/v2"
@@ -38,6 +38,11 @@ STATUSES = (
 )  # fmt: skip
 _RETRY_STATUS = {429, 500, 502, 503, 504}
 _IDS_PER_REQUEST = 200  # NCT ids asked for in one request (a URL of ~2,600 characters)
+
+
+def utc_now() -> str:
+    """Now, as an xsd:dateTime in UTC to the second: '2026-11-22T02:06:30Z'."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 class FetchError(Exception):
@@ -201,7 +206,7 @@ class Client:
         except (urllib.error.URLError, http.client.HTTPException, ConnectionError) as exc:
             reason = getattr(exc, "reason", exc)
             raise _Retry(f"cannot connect: {reason}") from None
-        received = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        received = utc_now()
         try:
             text = gzip.decompress(body) if encoding == "gzip" else body
             doc = json.loads(text)

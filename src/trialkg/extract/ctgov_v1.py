@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from .. import enums
@@ -52,25 +51,18 @@ def _date(struct: Json | None, key: str, w: list[str]) -> str | None:
     return enums.date((struct or {}).get(key), w)
 
 
-# A MeSH id ('D000086382') and a PMID become the last segment of an IRI: anything else is reported, not used.
-_MESH_ID = re.compile(r"[A-Za-z0-9]+")
-_PMID = re.compile(r"[0-9]+")
 
 
 def _mesh(module: Json | None, kind: str, w: list[str]) -> list[tuple[str, str]]:
     meshes = _list(module or {}, f"{kind}MeshList", f"{kind}Mesh")
     pairs = [(_text(m.get(f"{kind}MeshId")), _text(m.get(f"{kind}MeshTerm"))) for m in meshes]
-    if bad := [i for i, t in pairs if i and t and not _MESH_ID.fullmatch(i)]:
+    if bad := [i for i, t in pairs if i and t and not enums.mesh_id(i)]:
         w.append(f"{kind.lower()} MeSH ids that are none, left out: {bad!r}")
-    return [(i, t) for i, t in pairs if i and t and _MESH_ID.fullmatch(i)]
+    return [(i, t) for i, t in pairs if i and t and enums.mesh_id(i)]
 
 
 def _pmid(value: object, w: list[str]) -> str | None:
-    text = _text(value)
-    if text is not None and not _PMID.fullmatch(text):
-        w.append(f"PMID is not a number, left out: {text!r}")
-        return None
-    return text
+    return enums.pmid(_text(value), w)
 
 
 def _one(values: list[str], kind: str, w: list[str]) -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from .. import enums
@@ -52,8 +51,6 @@ def _date(struct: Json | None, w: list[str]) -> str | None:
     return enums.date((struct or {}).get("date"), w)
 
 
-_MESH_ID = re.compile(r"[CD][0-9]{6}(?:[0-9]{3})?")  # a MeSH descriptor or supplementary concept
-_PMID = re.compile(r"[0-9]{1,9}")
 _NUMBER = (int, float)
 
 
@@ -63,7 +60,7 @@ def _mesh(module: Json | None, w: list[str]) -> list[tuple[str, str]]:
         term, mesh_id = m.get("term"), m.get("id")
         if not mesh_id:
             continue
-        if not isinstance(mesh_id, str) or not _MESH_ID.fullmatch(mesh_id) or not isinstance(term, str):
+        if not enums.mesh_id(mesh_id) or not isinstance(term, str):
             w.append(f"MeSH term is not an id and a name, left out: {mesh_id!r} {term!r}"[:200])
             continue
         out.append((mesh_id, term))
@@ -252,13 +249,9 @@ def _locations(study: Study, module: Json, w: list[str]) -> None:
 
 def _references(study: Study, module: Json, w: list[str]) -> None:
     for r in module.get("references", []):
-        pmid = _text(r.get("pmid"))
-        if pmid is not None and not _PMID.fullmatch(pmid):  # it becomes the last segment of an IRI
-            w.append(f"PMID is not a number, left out: {pmid!r}"[:200])
-            pmid = None
         study.references.append(Reference(
             citation=_text(r.get("citation")),
-            pmid=pmid,
+            pmid=enums.pmid(_text(r.get("pmid")), w),
             doi=enums.doi(r.get("citation")),
             type=enums.enum("reference_type", r.get("type"), w),
         ))  # fmt: skip

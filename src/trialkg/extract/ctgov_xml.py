@@ -74,7 +74,6 @@ _CHILDREN: dict[str, frozenset[str]] = {
     }.items()
 }
 
-_PMID = re.compile(r"[0-9]+")
 _HEALTHY = {"accepts healthy volunteers": True, "yes": True, "no": False}
 # The first element tag, past an XML declaration, comments, processing instructions and DOCTYPE.
 _FIRST_TAG = re.compile(rb"\A(?:\s|<\?.*?\?>|<!--.*?-->|<![^>]*>)*<([A-Za-z_][\w.-]*)", re.DOTALL)
@@ -343,9 +342,6 @@ def _locations(study: Study, root: Element, w: list[str]) -> None:
 def _references(study: Study, root: Element, w: list[str]) -> None:
     for tag, kind in (("reference", "BACKGROUND"), ("results_reference", "RESULT")):
         for r in root.findall(tag):
-            citation, pmid = _text(r.find("citation")), _text(r.find("PMID"))
-            if pmid is not None and not _PMID.fullmatch(pmid):  # it becomes the last segment of an IRI
-                w.append(f"PMID is not a number, left out: {pmid!r}")
-                pmid = None
+            citation, pmid = _text(r.find("citation")), enums.pmid(_text(r.find("PMID")), w)
             if citation or pmid:
                 study.references.append(Reference(citation, pmid, enums.doi(citation), kind))
