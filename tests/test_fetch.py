@@ -83,6 +83,7 @@ def test_a_second_update_fetches_nothing_new_and_a_third_gets_what_changed(studi
         assert len(_ledger_studies(tmp_path)) == before == first.new
         # The registry moves on: three trials are terminated, two new ones match.
         changed = _cancer(reg)[:3]
+        old = {nct(s): s["protocolSection"]["statusModule"]["overallStatus"] for s in changed}
         # The range is inclusive: records posted on the newest day come again (unchanged) until a newer one.
         again = {nct(s) for s in _cancer(reg) if posted(s) == newest} - {nct(s) for s in changed}
         for s in changed:
@@ -98,6 +99,10 @@ def test_a_second_update_fetches_nothing_new_and_a_third_gets_what_changed(studi
         lines = _ledger_studies(tmp_path)[before:]
         assert {e["study"]: e["changed"] for e in lines} == {
             **{nct(s): [STATUS] for s in changed}, **{nct(s): None for s in new}}
+        # What moved, old and new value, in the ledger and in the report the command prints.
+        assert {e["study"]: e["values"][STATUS][1] for e in lines if "values" in e} == {
+            nct(s): "TERMINATED" for s in changed}
+        assert sorted(third.moves) == sorted(f"{nct(s)}: overallStatus {old[nct(s)]} -> TERMINATED" for s in changed)
         fourth = Cache(tmp_path).fetch(client, CANCER, Cache(tmp_path).baseline(CANCER), page_size=100)
         assert (fourth.new, fourth.changed, fourth.unchanged) == (0, 0, 2)  # the two posted on the newest day
 
@@ -226,6 +231,11 @@ def test_cli_fetch_saves_a_search_refreshes_it_and_builds(tmp_path: Path, monkey
         assert main(["fetch", *flags]) == 0  # the saved search, updated since its newest record
         out = capsys.readouterr().out
         assert "her2 (" in out and "updated since 20" in out and "0 new, 0 changed" in out
+        status = reg.studies[0]["protocolSection"]["statusModule"]
+        was, status["overallStatus"] = status["overallStatus"], "COMPLETED"
+        status["lastUpdatePostDateStruct"]["date"] = "2030-01-02"
+        assert main(["fetch", *flags]) == 0  # the registry moved: what changed is said
+        assert f"  NCT03529110: overallStatus {was} -> COMPLETED\n" in capsys.readouterr().out
     assert main(["build", "trialkg-cache", "--store", "st", "-q"]) == 0
     assert "2 records written" in capsys.readouterr().out
     # Refused: one line each, no traceback.

@@ -19,7 +19,7 @@ from typing import Any
 from .fetch import Client, FetchError, Search, search_params, utc_now
 from .readers import Item, Known, Record, Skipped, Unchanged, document_hash
 
-__all__ = ["LEDGER", "Cache", "FetchReport", "Version", "changed_fields", "is_cache", "study_hash"]
+__all__ = ["LEDGER", "Cache", "FetchReport", "Version", "changed_fields", "changed_values", "is_cache", "study_hash"]
 
 LEDGER = "ledger.jsonl"  # its presence makes a folder a fetch cache
 # Fields the API changes in every record every day (the data's version date): never a change of the record.
@@ -58,6 +58,8 @@ class FetchReport:
     again: int = 0  # studies a run received more than once (pages that shifted while it paged)
     total: int | None = None
     missing: list[str] = field(default_factory=list)  # NCT ids asked for and not returned
+    moves: list[str] = field(default_factory=list)  # what changed, per study: 'NCT…: overallStatus A -> B'
+
     problems: list[str] = field(default_factory=list)
     complete: bool = False
 
@@ -103,6 +105,24 @@ def changed_fields(old: Any, new: Any, path: str = "") -> list[str]:
                 out += changed_fields(old[key], new[key], where)
         return out
     return [] if old == new else [path]
+
+
+def changed_values(old: Any, new: Any, paths: list[str]) -> dict[str, list[Any]]:
+    """Old and new value of each changed path that holds a short text, number or flag on both sides."""
+    out = {}
+    for path in paths:
+        a, b = _at(old, path), _at(new, path)
+        if all(isinstance(v, (str, int, float, bool)) and len(str(v)) <= 120 for v in (a, b)):
+            out[path] = [a, b]
+    return out
+
+
+def _at(doc: Any, path: str) -> Any:
+    for part in path.split("."):
+        if not isinstance(doc, dict):
+            return None
+        doc = doc.get(part)
+    return doc
 
 
 def _nct(study: Any) -> str | None:
@@ -326,22 +346,27 @@ class _Run:
             if before is not None and before.hash == digest:
                 r.unchanged += 1
                 continue
-            changed = None
+            changed: list[str] | None = None
+            values: dict[str, list[Any]] = {}
             if before is not None:
                 r.changed += 1
-                changed = self._diff(before, study)
+                changed, values = self._diff(before, study)
+                r.moves.append(f"{nct}: " + ("; ".join(f"{p.rsplit('.', 1)[-1]} {a} -> {b}" for p, (a, b)
+                                                        in values.items()) or ", ".join(changed or ["?"])))  # fmt: skip
             else:
                 r.new += 1
             version = Version(nct, posted, received, name, index, digest, None if changed is None else tuple(changed))
             self.latest[nct] = version
             lines.append({"study": nct, "posted": posted, "retrieved": received, "page": name, "index": index,
-                          "hash": digest, "changed": changed})  # fmt: skip
+                          "hash": digest, "changed": changed, **({"values": values} if values else {})})  # fmt: skip
         return lines
 
-    def _diff(self, before: Version, study: Any) -> list[str] | None:
+    def _diff(self, before: Version, study: Any) -> tuple[list[str] | None, dict[str, list[Any]]]:
+        """The fields that changed since the version before, and the old and new values of the short ones."""
         path = self.cache.root / before.page
         try:
             old = _studies_cached(path, path.stat().st_mtime)[before.index]
         except (OSError, EOFError, zlib.error, ValueError, IndexError):
-            return None  # the earlier response is gone or damaged: what changed is not known
-        return changed_fields(old, study)
+            return None, {}  # the earlier response is gone or damaged: what changed is not known
+        fields = changed_fields(old, study)
+        return fields, changed_values(old, study, fields)

@@ -20,6 +20,7 @@ __all__ = ["FILE", "Project", "load", "refresh", "save_search"]
 
 FILE = "trialkg.toml"
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_LISTED = 20  # changed studies and problems a fetch prints
 _HEADER = """\
 # trialkg project: the searches `trialkg fetch` refreshes when run with no search of its own.
 # Parameters are named as the ClinicalTrials.gov API v2 names them (https://clinicaltrials.gov/data-api/api):
@@ -140,8 +141,10 @@ def refresh(folder: Path, client: Client, searches: dict[str, Search], *, since:
                 ok = False
                 continue
         print(_summary(what, report, folder))
-        for problem in report.problems[:10]:
-            print(f"  {problem}")
+        for line in [*report.moves[:_LISTED], *report.problems[:_LISTED]]:
+            print(f"  {line}"[:300])
+        if len(report.moves) > _LISTED:
+            print(f"  ... and {len(report.moves) - _LISTED} more changed (the ledger lists them all)")
     return ok
 
 
