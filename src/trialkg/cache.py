@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from .fetch import Client, FetchError, Search, search_params, utc_now
-from .readers import Item, Known, Record, Skipped, Unchanged, document_hash
+from .readers import LEDGER, Item, Known, Record, Skipped, Unchanged, document_hash
 
-__all__ = ["LEDGER", "Cache", "FetchReport", "Version", "changed_fields", "changed_values", "is_cache", "study_hash"]
+__all__ = ["LEDGER", "Cache", "FetchReport", "Version", "changed_fields", "changed_values", "study_hash"]
 
-LEDGER = "ledger.jsonl"  # its presence makes a folder a fetch cache
 # Fields the API changes in every record every day (the data's version date): never a change of the record.
 _VOLATILE = ("derivedSection.miscInfoModule.versionHolder",)
 # Fields that change with every version by definition: kept out of the list of what changed.
@@ -59,13 +58,7 @@ class FetchReport:
     total: int | None = None
     missing: list[str] = field(default_factory=list)  # NCT ids asked for and not returned
     moves: list[str] = field(default_factory=list)  # what changed, per study: 'NCT…: overallStatus A -> B'
-
     problems: list[str] = field(default_factory=list)
-    complete: bool = False
-
-
-def is_cache(path: Path) -> bool:
-    return (path / LEDGER).is_file()
 
 
 def study_hash(study: Any) -> str:
@@ -161,25 +154,29 @@ class Cache:
 
     def versions(self) -> dict[str, list[Version]]:
         """Every version of every study the cache holds, oldest first."""
+        return self._scan(None)[0]
+
+    def baseline(self, search: Search) -> str | None:
+        """The newest lastUpdatePostDate a finished fetch of this search received: what --update asks after."""
+        return self._scan(search)[1]
+
+    def _scan(self, search: Search | None) -> tuple[dict[str, list[Version]], str | None]:
+        """One pass over the ledger: every study's versions, and the baseline of ``search`` if given."""
         urls: dict[str, str] = {}
         out: dict[str, list[Version]] = defaultdict(list)
+        newest = None
         for e in self.entries():
-            if "page" in e and "study" not in e:
+            if e.get("done"):
+                if search is not None and e.get("search") == search.key and e.get("newest"):
+                    newest = max(newest or "", e["newest"])
+            elif "page" in e and "study" not in e:
                 urls[e["page"]] = e.get("url", "")
             elif "study" in e:
                 changed = e.get("changed")
                 out[e["study"]].append(Version(
                     e["study"], e.get("posted", ""), e.get("retrieved", ""), e["page"], int(e["index"]), e["hash"],
                     tuple(changed) if isinstance(changed, list) else None, urls.get(e["page"], "")))  # fmt: skip
-        return out
-
-    def baseline(self, search: Search) -> str | None:
-        """The newest lastUpdatePostDate a finished fetch of this search received: what --update asks after."""
-        newest = None
-        for e in self.entries():
-            if e.get("done") and e.get("search") == search.key and e.get("newest"):
-                newest = max(newest or "", e["newest"])
-        return newest
+        return out, newest
 
     def fetch(self, client: Client, search: Search, since: str | None, page_size: int = 200,
               progress: Callable[[int, int | None], None] | None = None) -> FetchReport:  # fmt: skip
@@ -198,7 +195,7 @@ class Cache:
             fh.flush()
             os.fsync(fh.fileno())
 
-    def records(self, known: Known | None = None, base: str = "") -> Iterator[Item]:
+    def records(self, known: Known | None = None) -> Iterator[Item]:
         """The latest version of each study, as a record with its earlier versions; those the store holds
         as they are (by hash) come back Unchanged without their page being read."""
         latest: dict[str, list[tuple[list[Version], str, str]]] = defaultdict(list)
@@ -224,7 +221,7 @@ class Cache:
                 if _nct(study) != last.nct:
                     yield Skipped(source, f"[{last.index}]", f"cached response does not hold {last.nct} here")
                     continue
-                origin = f"{(base or _api(last.url)).rstrip('/')}/studies/{last.nct}"
+                origin = f"{_api(last.url).rstrip('/')}/studies/{last.nct}"
                 yield Record(source, f"[{last.index}]", "ctgov-v2", study, digest, origin, tuple(history))
 
 
@@ -282,7 +279,8 @@ class _Run:
             n += 1
             run = f"{stamp}-{n}"
         self.report = FetchReport(run, search, since)
-        self.latest = {nct: h[-1] for nct, h in cache.versions().items()}
+        versions, self.baseline = cache._scan(search)
+        self.latest = {nct: h[-1] for nct, h in versions.items()}
         self.seen: set[str] = set()
         self.newest = ""
 
@@ -321,11 +319,10 @@ class _Run:
         r, search = self.report, self.search
         if search.ids and not r.since:
             r.missing = [nct for nct in search.ids if nct not in self.seen]
-        r.complete = True
-        baseline = self.cache.baseline(search) or ""
+        newest = max(self.newest, self.baseline or "") or None
         self.cache.append([{"done": r.run, "search": search.key, "finished": utc_now(), "pages": r.pages,
                             "received": r.received, "new": r.new, "changed": r.changed, "unchanged": r.unchanged,
-                            "newest": max(self.newest, baseline) or None, "missing": r.missing}])  # fmt: skip
+                            "newest": newest, "missing": r.missing}])  # fmt: skip
         return r
 
     def _studies(self, name: str, studies: list[Any], received: str) -> list[dict[str, Any]]:

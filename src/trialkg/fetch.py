@@ -140,7 +140,6 @@ class Client:
     max_wait: float = 600.0  # a longer Retry-After gives up rather than hang
     on_retry: Callable[[str], None] = lambda message: None
     sleep: Callable[[float], None] = time.sleep
-    requests: int = 0
     _last: float = field(default=-1e9, repr=False)
 
     def pages(self, params: dict[str, str], page_size: int) -> Iterator[Page]:
@@ -190,7 +189,6 @@ class Client:
 
     def _get(self, url: str) -> Page:
         self._pace()
-        self.requests += 1
         request = urllib.request.Request(url, headers={
             "User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": "gzip"})  # fmt: skip
         try:

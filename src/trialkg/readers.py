@@ -22,12 +22,14 @@ from .extract import ctgov_csv, ctgov_v1, ctgov_v2, page_layout
 from .streaming import Readable, stream_records
 
 __all__ = [
-    "Known", "Record", "Skipped", "Unchanged", "csv_rows", "document_hash", "read_paths", "records_from_bytes",
+    "LEDGER", "Known", "Record", "Skipped", "Unchanged", "csv_rows", "document_hash", "read_paths",
+    "records_from_bytes",
 ]  # fmt: skip
 
 _MAX_MEMBER = 512 * 1024 * 1024  # a single document (one study, not an array) larger than this is refused
 _IN_MEMORY = 64 * 1024 * 1024  # a larger document is read as a stream (JSON array, JSON lines, CSV)
 _HEAD = 1024 * 1024  # bytes of a large document read to tell its format
+LEDGER = "ledger.jsonl"  # a folder holding this file is a fetch cache (cache.py), read as one
 _BOMB_RATIO = 200  # a large archive member that unpacks to more than this many times its packed size
 
 
@@ -88,7 +90,7 @@ def read_paths(paths: Iterable[str | os.PathLike[str]], known: Known | None = No
             yield Skipped(str(path), "", reason)
             continue
         # A fetch cache (a folder with a ledger) is read as the latest version of each study, with its history.
-        caches = [f.parent for f in files if f.name == "ledger.jsonl"] if path.is_dir() else []
+        caches = [f.parent for f in files if f.name == LEDGER] if path.is_dir() else []
         if caches:
             from .cache import Cache
 
