@@ -242,8 +242,10 @@ def test_cli_fetch_saves_a_search_refreshes_it_and_builds(tmp_path: Path, monkey
     assert main(["fetch", "--search", "nope", *flags]) == 2
     assert main(["fetch", "--query", "x", "--api", "http://127.0.0.1:9/api/v2", "--retries", "0", "-q"]) == 1
     assert main(["fetch", "--query", "x", "--page-size", "5000", "--cache", "c2"]) == 2
+    assert main(["fetch", "--query", "x", "--since", "2025-13-01", "--cache", "c2"]) == 2
     err = capsys.readouterr().err
     assert "no saved search 'nope'" in err and "cannot connect" in err and "Traceback" not in err
-    assert "a page holds 1 to 1,000 studies" in err and not (tmp_path / "c2").exists()
+    assert "a page holds 1 to 1,000 studies" in err and "'2025-13-01' is not a date" in err
+    assert not (tmp_path / "c2").exists()
     # The run the unreachable API cut short left its ledger lines but no empty page folder.
     assert all(any(run.iterdir()) for run in (tmp_path / "trialkg-cache" / "pages").iterdir())

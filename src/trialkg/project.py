@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import Cache, FetchReport
-from .fetch import Client, FetchError, Search
+from .fetch import Client, FetchError, Search, since_filter
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -122,6 +122,8 @@ def refresh(folder: Path, client: Client, searches: dict[str, Search], *, since:
 
     if not 1 <= page_size <= 1000:
         raise FetchError(f"--page-size: a page holds 1 to 1,000 studies, not {page_size}")
+    if since:
+        since_filter(since)  # a malformed day is the command's mistake, refused before anything is asked
     cache, ok = Cache(folder), True
     for name, search in searches.items():
         after = since or (cache.baseline(search) if update else None)
