@@ -13,7 +13,7 @@ import pytest
 from pyoxigraph import NamedNode
 
 from conftest import FIXTURES
-from trialkg import suggestions
+from trialkg import similarity, suggestions
 from trialkg.build import build
 from trialkg.related import Index, build_index, index_path, load_index, networkx_graph, suggest
 from trialkg.store import Store
@@ -104,6 +104,17 @@ def test_a_neighbour_above_the_cap_proposes_no_candidates(index: Index) -> None:
         assert index.related(graph, text, 20, exclude=me, text_weight=0) == []
     finally:
         index.cap = 50
+
+
+def test_a_lookup_reads_its_rarest_neighbours_first_and_no_more_than_its_budget(index: Index, monkeypatch: Any) -> None:
+    me = TRIAL + "NCT01858116"
+    row = index.row[me]
+    graph, text = index.links[row], index.text[row]
+    everything = index.related(graph, text, 20, exclude=me)
+    monkeypatch.setattr(similarity, "BUDGET", 12)  # trials read: the ABY-025 trials' neighbours come first
+    found = index.related(graph, text, 20, exclude=me)
+    assert found[0].trial == TRIAL + "NCT06830382" and found[0].reasons[0].startswith("shared tracer")
+    assert 0 < len(found) < len(everything)
 
 
 def test_the_networkx_graph_holds_the_typed_neighbours(index: Index) -> None:

@@ -12,7 +12,9 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-__all__ = ["CAP", "KINDS", "PRESELECT", "TEXT_WEIGHT", "Index", "Suggestion", "normalized", "weights", "words"]
+__all__ = [
+    "BUDGET", "CAP", "KINDS", "PRESELECT", "TEXT_WEIGHT", "Index", "Suggestion", "normalized", "weights", "words",
+]  # fmt: skip
 
 # Weight of a shared neighbour of each kind, before rarity: the one place to tune what 'alike' means.
 # A shared tracer or target says most about an imaging trial; places say least (countries least of all),
@@ -25,6 +27,9 @@ KINDS: dict[str, float] = {
 TEXT_WEIGHT = 0.3  # share of the text similarity (TF-IDF cosine) in the score; the rest is the neighbours'
 CAP = 0.02  # neighbours (and words) of more than this share of trials do not propose candidates
 _MIN_CAP = 50
+# Trials a lookup reads to find candidates: its rarest neighbours and words first, until this many. Without
+# it a trial's few hundred words below the cap read most of a large registry, query by query.
+BUDGET = 20_000
 PRESELECT = 50  # candidates scored again with every neighbour and word
 _WORDING = 0.15  # text similarity from which 'similar wording' is given as a reason
 _WORD = re.compile(r"[a-z0-9][a-z0-9+]*(?:-[a-z0-9+]+)*")
@@ -105,16 +110,17 @@ class Index:
         """The ``k`` best trials for each of several trials (rows), leaving out row ``exclude[i]`` for the i-th.
 
         Candidates are the trials that share a neighbour or a word below the cap (one sparse product for
-        all the rows, never a scan of all trials), ranked by what those share; the best PRESELECT of them
-        are scored again with every neighbour and word, and the best ``k`` of those kept.
+        all the rows, never a scan of all trials), the rarest first and at most BUDGET trials read per row,
+        ranked by what those share; the best PRESELECT of them are scored again with every neighbour and
+        word, and the best ``k`` of those kept.
         """
         graphs, texts = sparse.csr_matrix(graphs), sparse.csr_matrix(texts)
         graphs.sort_indices()
         texts.sort_indices()
-        graph_cols, text_cols, rare = self._rare()
+        at, rare = self._rare()
         # One product gives every candidate's rough score: rare neighbours and rare words side by side.
-        query = sparse.hstack([(1 - text_weight) * graphs[:, graph_cols], text_weight * texts[:, text_cols]])
-        rough = sparse.csr_matrix(query @ rare)
+        query = sparse.hstack([(1 - text_weight) * graphs, text_weight * texts], format="csr")
+        rough = sparse.csr_matrix(_within(_columns(query, at, rare.shape[0]), np.diff(rare.indptr), BUDGET) @ rare)
         picked = []
         for i in range(graphs.shape[0]):
             lo, hi = rough.indptr[i], rough.indptr[i + 1]
@@ -143,15 +149,19 @@ class Index:
             out[which[pair]].append(Suggestion(self.trials[other[pair]], float(score[pair]), why, t))
         return out
 
-    def _rare(self) -> tuple[np.ndarray, np.ndarray, sparse.csr_matrix]:
-        """Columns of neighbours and words at or below the cap, and those columns' trials, one row per column."""
+    def _rare(self) -> tuple[np.ndarray, sparse.csr_matrix]:
+        """Where each neighbour and word column sits among those at or below the cap (-1: above it), and
+        those columns' trials, one row per column (neighbours first, then words)."""
         if self._rare_cache is None or self._rare_cache[0] != self.cap:
             graph_cols = np.flatnonzero(self.df <= self.cap)
             text_cols = np.flatnonzero(self.word_df <= self.cap)
             rare = sparse.vstack([self._links_by_column[:, graph_cols].T, self._text_by_column[:, text_cols].T])
-            self._rare_cache = (self.cap, graph_cols, text_cols, sparse.csr_matrix(rare))
-        _, graph_cols, text_cols, rare = self._rare_cache
-        return graph_cols, text_cols, rare
+            at = np.full(len(self.df) + len(self.word_df), -1, dtype=np.int64)
+            at[graph_cols] = np.arange(len(graph_cols))
+            at[len(self.df) + text_cols] = len(graph_cols) + np.arange(len(text_cols))
+            self._rare_cache = (self.cap, at, sparse.csr_matrix(rare))
+        _, at, rare = self._rare_cache
+        return at, rare
 
     def scores(self, graph: sparse.csr_matrix, text: sparse.csr_matrix, trials: list[str], *,
                text_weight: float = TEXT_WEIGHT) -> list[float]:  # fmt: skip
@@ -176,6 +186,31 @@ class Index:
         for r, c in zip(row[top].tolist(), shared.indices[top].tolist(), strict=True):
             out[r].append(_REASONS[self.kinds[c]].format(self.labels[c]))
         return out
+
+
+def _columns(m: sparse.csr_matrix, at: np.ndarray, width: int) -> sparse.csr_matrix:
+    """``m`` with column c moved to ``at[c]``, and those at -1 left out: a cost in entries, not in columns
+    (slicing a row by a million column numbers cost a lookup more than the rest of it)."""
+    rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+    to = at[m.indices]
+    keep = to >= 0
+    return sparse.csr_matrix((m.data[keep], (rows[keep], to[keep])), shape=(m.shape[0], width))
+
+
+def _within(query: sparse.csr_matrix, cost: np.ndarray, budget: int) -> sparse.csr_matrix:
+    """Each row's entries in order of ``cost`` (fewest trials first, then column), while the cost of those
+    before stays under ``budget``: the first is always kept."""
+    rows = np.repeat(np.arange(query.shape[0]), np.diff(query.indptr))
+    each = cost[query.indices]
+    order = np.lexsort((query.indices, each, rows))
+    spent = np.cumsum(each[order])
+    before = spent - each[order]
+    starts = query.indptr[:-1]
+    before -= np.concatenate([[0], spent])[starts][rows[order]]  # what the row's earlier entries cost
+    keep = order[before < budget]
+    kept = sparse.csr_matrix((query.data[keep], (rows[keep], query.indices[keep])), shape=query.shape)
+    kept.sort_indices()
+    return kept
 
 
 def _row(cols: list[int], values: Iterable[float], width: int) -> sparse.csr_matrix:

@@ -179,8 +179,8 @@ class Store:
         result = self.query(sparql, bindings)
         assert isinstance(result, ox.QuerySolutions)
         names = [v.value for v in result.variables]
-        for row in result:
-            yield {n: row[n].value for n in names if row[n] is not None}
+        for row in result:  # a row by position: looking each variable up by name took half the time
+            yield {n: term.value for n, term in zip(names, row, strict=True) if term is not None}
 
     def __len__(self) -> int:
         return len(self._store)

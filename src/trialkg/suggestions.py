@@ -14,7 +14,7 @@ from . import iris
 from .derive import check, describe
 from .related import index_path, load_index, read_index
 from .shacl import Result
-from .similarity import CAP, KINDS, TEXT_WEIGHT, Index, Suggestion
+from .similarity import BUDGET, CAP, KINDS, TEXT_WEIGHT, Index, Suggestion
 from .store import Store
 from .terms import XSD_DECIMAL, XSD_INTEGER, T
 
@@ -39,23 +39,27 @@ def _start(folder: str) -> None:
     _worker_index = read_index(Path(folder))
 
 
-def _rank(task: tuple[int, int, int, float]) -> list[list[Suggestion]]:
+def _rank(task: tuple[int, int, int, float]) -> tuple[str, int, int]:
     start, end, k, text_weight = task
     assert _worker_index is not None
-    return _top(_worker_index, start, end, k, text_weight)
+    return _block(_worker_index, start, end, k, text_weight)
 
 
-def _top(index: Index, start: int, end: int, k: int, text_weight: float) -> list[list[Suggestion]]:
+def _block(index: Index, start: int, end: int, k: int, text_weight: float) -> tuple[str, int, int]:
+    """The N-Quads of trials ``start`` to ``end``'s top ``k``, how many trials and how many suggestions."""
     rows = list(range(start, end))
-    return index.related_many(index.links[rows], index.text[rows], k, rows, text_weight=text_weight)
+    found = index.related_many(index.links[rows], index.text[rows], k, rows, text_weight=text_weight)
+    text = "".join(_nquads(index.trials[row], best) for row, best in zip(rows, found, strict=True))
+    return text, len(rows), sum(map(len, found))
 
 
-def ranked(index: Index, folder: Path, k: int, text_weight: float, jobs: int) -> Iterator[list[list[Suggestion]]]:
-    """Every trial's top ``k``, a block of trials at a time in index order, ranked by ``jobs`` processes
-    (a script that calls this needs the ``if __name__ == "__main__":`` guard that spawned processes need)."""
+def ranked(index: Index, folder: Path, k: int, text_weight: float, jobs: int) -> Iterator[tuple[str, int, int]]:
+    """Every trial's top ``k`` as N-Quads, a block of trials at a time in index order, ranked and written out
+    by ``jobs`` processes (a script that calls this needs the ``if __name__ == "__main__":`` guard that
+    spawned processes need)."""
     tasks = [(s, min(s + _BLOCK, len(index.trials)), k, text_weight) for s in range(0, len(index.trials), _BLOCK)]
     if jobs < 2 or len(tasks) < 2 * jobs:  # a small store: starting processes would cost more than it saves
-        yield from (_top(index, *task) for task in tasks)
+        yield from (_block(index, *task) for task in tasks)
         return
     # Spawned, not forked: the parent holds the open store, whose background threads a fork would not copy.
     # An executor, not a Pool: a worker that cannot start fails the run instead of being restarted forever.
@@ -84,31 +88,29 @@ def write_all(store: Store, k: int = 10, text_weight: float = TEXT_WEIGHT,
     parameters as the graph's provenance; returns the trials, the suggestions written and what the shapes found
     in the graph's node and a sample of the suggestions."""
     index = load_index(store)
-    parameters = {"k": k, "text_weight": text_weight, "cap": CAP, "kinds": KINDS}
+    parameters = {"k": k, "text_weight": text_weight, "cap": CAP, "budget": BUDGET, "kinds": KINDS}
     head = describe(RELATED, f"the {k} trials most like each trial", _METHOD, parameters)
     results = check(head)
     store.remove_large(RELATED, T.suggestedFor)
     written, pending, lines = 0, 0, []
-    found_lists = ranked(index, index_path(store.path), k, text_weight, jobs or os.cpu_count() or 1)
+    blocks = ranked(index, index_path(store.path), k, text_weight, jobs or os.cpu_count() or 1)
     # The bulk loader releases the GIL: it writes one part while the next is ranked and formatted.
     with ThreadPoolExecutor(1) as loader:
         loading: Future[None] | None = None
-        for number, block in enumerate(found_lists):
-            start = number * _BLOCK
-            text = "".join(_nquads(index.trials[start + i], found) for i, found in enumerate(block))
+        for number, (text, trials, found) in enumerate(blocks):
             if number % _SAMPLE == 0:
                 quads = ox.parse(text, ox.RdfFormat.N_QUADS)
                 results += check([ox.Triple(q.subject, q.predicate, q.object) for q in quads])
             lines.append(text)
             pending += text.count("\n")
-            written += sum(len(found) for found in block)
+            written += found
             if pending >= _LOAD:
                 if loading is not None:
                     loading.result()  # one part in memory at a time
                 loading = loader.submit(store.load_data, "".join(lines).encode(), ox.RdfFormat.N_QUADS)
                 lines, pending = [], 0
             if progress is not None:
-                progress(len(block))
+                progress(trials)
         if loading is not None:
             loading.result()
     store.load_data("".join(lines).encode(), ox.RdfFormat.N_QUADS)
