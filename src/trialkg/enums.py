@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-__all__ = ["KNOWN", "date", "doi", "enum", "mesh_id", "phases", "pmid"]
+__all__ = ["KNOWN", "NCT", "date", "doi", "enum", "mesh_id", "phases", "pmid"]
+
+# A registry id, in ASCII digits ('\d' takes any script's: 'NCT٠١...' is no NCT id).
+NCT = re.compile(r"NCT[0-9]{8}")
 
 # The API v2 value sets trialkg knows; anything else is kept in generic form and reported.
 KNOWN: dict[str, frozenset[str]] = {

@@ -20,6 +20,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from . import __version__
+from .enums import NCT
 
 __all__ = [
     "API", "Client", "FetchError", "Page", "STATUSES", "Search", "search_params", "since_filter", "utc_now",
@@ -29,7 +30,6 @@ API = "https://clinicaltrials.gov/api/v2"
 USER_AGENT = f"trialkg/{__version__} (+https://pypi.org/project/trialkg/; a knowledge graph of clinical trials)"
 # The API's own names: search areas (query.*), filters (filter.*, postFilter.*) and a few more.
 _PARAM = re.compile(r"(query|filter|postFilter)\.[A-Za-z]+|aggFilters|geoDecay|sort")
-_NCT = re.compile(r"NCT\d{8}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 STATUSES = (
     "ACTIVE_NOT_RECRUITING", "COMPLETED", "ENROLLING_BY_INVITATION", "NOT_YET_RECRUITING", "RECRUITING",
@@ -65,7 +65,7 @@ class Search:
             if not isinstance(value, str) or not value.strip():
                 raise FetchError(f"search parameter '{name}' needs a value")
         for nct in ids:
-            if not _NCT.fullmatch(nct):
+            if not NCT.fullmatch(nct):
                 raise FetchError(f"'{nct}' is not an NCT id (NCT and eight digits)")
         if "filter.overallStatus" in params:
             statuses = [s.strip().upper() for s in re.split(r"[,|]", params["filter.overallStatus"]) if s.strip()]

@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from pyoxigraph import NamedNode
 
+from .enums import NCT
 from .terms import DATA
 
 __all__ = [
@@ -19,7 +20,6 @@ __all__ = [
     "vocabulary_graph",
 ]  # fmt: skip
 
-_NCT = re.compile(r"NCT[0-9]{8}")  # ASCII digits: '\d' takes any script's
 
 
 @lru_cache(maxsize=1 << 16)  # sponsors, cities and countries repeat across records
@@ -55,7 +55,7 @@ def _node(*parts: str) -> NamedNode:
 
 def trial(nct_id: str) -> NamedNode:
     """A registered trial, from its NCT id."""
-    if not _NCT.fullmatch(nct_id):
+    if not NCT.fullmatch(nct_id):
         raise ValueError(f"not an NCT id: {nct_id!r}")
     return _node("trial", nct_id)
 
@@ -170,7 +170,7 @@ def record_version(nct_id: str, posted: str, content_hash: str) -> NamedNode:
 def source_graph(source: str, record_key: str) -> NamedNode:
     """The named graph of one source record: the file (or URL) it came from and its key there."""
     digest = hashlib.sha1(f"{source}\x00{record_key}".encode()).hexdigest()[:16]
-    return _node("graph", f"{record_key}-{digest}" if _NCT.fullmatch(record_key) else digest)
+    return _node("graph", f"{record_key}-{digest}" if NCT.fullmatch(record_key) else digest)
 
 
 # Entities that many trials share, described once in the store's entities graph (build.py): their

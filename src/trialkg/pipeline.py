@@ -19,6 +19,7 @@ from pathlib import PurePath
 from pyoxigraph import Literal, NamedNode, Triple
 
 from . import __version__, iris
+from .enums import NCT
 from .extract import FORMATS
 from .model import Study
 from .readers import Record, document_hash
@@ -29,7 +30,6 @@ from .validate import verdict
 
 __all__ = ["Extractor", "Options", "Outcome", "content_hash", "outcomes", "provenance"]
 
-_NCT = re.compile(r"NCT\d{8}")
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 XSD_DATE, XSD_ANYURI = NamedNode(XSD + "date"), NamedNode(XSD + "anyURI")
 _VERSION = f"<{DATA}version/"
@@ -237,7 +237,7 @@ class _Text(dict[NamedNode, str]):
 
 def _name_mismatch(record: Record, nct_id: str) -> str | None:
     name = PurePath(record.position or record.source).name
-    named = _NCT.match(name)
+    named = NCT.match(name)
     if named and named.group(0) != nct_id:
         return f"file name says {named.group(0)} but the record is {nct_id}"
     return None

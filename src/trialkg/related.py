@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import shutil
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -16,6 +15,7 @@ import pyoxigraph as ox
 from scipy import sparse
 
 from . import iris
+from .enums import NCT
 from .similarity import KINDS, TEXT_WEIGHT, Index, Suggestion, normalized, weights, words
 from .store import Store
 from .terms import T
@@ -199,7 +199,7 @@ def networkx_graph(index: Index) -> Any:
 def suggest(store: Store, trial: str, k: int = 10, text_weight: float = TEXT_WEIGHT) -> tuple[str, list[Suggestion]]:
     """The trials most like one given by NCT id (in the store) or as a record file (in the store or not)."""
     index = load_index(store)
-    if not re.fullmatch(r"NCT\d{8}", trial):
+    if not NCT.fullmatch(trial):
         path = Path(trial)
         if not path.is_file():
             raise RelatedError(f"{trial}: neither an NCT id (NCT and 8 digits) nor a record file")

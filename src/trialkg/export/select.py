@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -10,6 +9,7 @@ from typing import TypeVar
 import pyoxigraph as ox
 
 from .. import iris
+from ..enums import NCT
 from ..store import Store
 from ..terms import RDF_TYPE, T
 
@@ -101,7 +101,7 @@ def trials_of(store: Store, values: Iterable[ox.NamedNode | ox.BlankNode | ox.Li
     for v in values:
         if isinstance(v, ox.NamedNode) and v.value.startswith(prefix):
             out.append(v.value)
-        elif isinstance(v, ox.Literal) and re.fullmatch(r"NCT\d{8}", v.value):
+        elif isinstance(v, ox.Literal) and NCT.fullmatch(v.value):
             out.append(iris.trial(v.value).value)
     return [t for t in dict.fromkeys(out) if store.has_subject(ox.NamedNode(t))]
 

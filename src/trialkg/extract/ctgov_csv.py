@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .. import enums
+from ..enums import NCT
 from ..model import Intervention, Location, Outcome, SecondaryId, Sponsor, Study
 
 __all__ = [
@@ -12,7 +13,6 @@ __all__ = [
     "outcome", "parse",
 ]  # fmt: skip
 
-_NCT = re.compile(r"NCT[0-9]{8}")  # ASCII digits: 'NCT٠١...' is no registry id
 
 
 def _names(text: str) -> frozenset[str]:
@@ -74,7 +74,7 @@ def parse(row: dict[str, str]) -> Study:
     w: list[str] = [f"unknown column {k!r}" for k in r if k not in _KNOWN]
     if None in row:  # csv.DictReader files surplus cells under the key None
         w.append(f"row has {len(row[None])} cells beyond the header")  # type: ignore[index]
-    nct = _NCT.fullmatch(_text(r.get("NCT Number")) or "")
+    nct = NCT.fullmatch(_text(r.get("NCT Number")) or "")
     if not nct:
         raise ValueError("row has no NCT Number")
     sex = r.get("Sex", r.get("Gender"))

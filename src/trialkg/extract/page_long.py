@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .. import enums
+from ..enums import NCT
 from ..model import Study
 from . import page_long_parts as parts
 
@@ -79,7 +80,7 @@ _CRITERIA_END = frozenset(k for k in _ELIGIBILITY if " " in k)
 
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~])")
 # The label in any case, the id as registered: 'nct01234567' or 'NCT٠١...' is no NCT id.
-_NCT_LINE = re.compile(r"nct id:?\s*((?-i:NCT)[0-9]{8})\b.*", re.I)
+_NCT_LINE = re.compile(rf"nct id:?\s*((?-i:{NCT.pattern}))\b.*", re.I)
 _DATE_LINE = re.compile(r"(last updated|last update posted|first posted):\s*(.+)", re.I)
 _RESULT_WORD = re.compile(r"\bresults?\b", re.I)
 _PENDING_WORD = re.compile(r"\b(pending|not (yet )?(posted|available|published))", re.I)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .. import enums
+from ..enums import NCT
 from ..model import (
     Arm,
     Contact,
@@ -35,7 +36,7 @@ _REF_TYPE = re.compile(r"reference type\b:?\s*(.*)", re.I)
 _PMID = re.compile(r"pmid:?\s*([0-9]+)\b.*", re.I)
 _DOI_LINE = re.compile(r"doi:\s*(\S+)", re.I)
 _ID_FIELD = re.compile(r"identifier (type|source|domain):\s*(.*)", re.I)
-_RELATED = re.compile(r"(NCT[0-9]{8})\b\s*(.*)")
+_RELATED = re.compile(rf"({NCT.pattern})\b\s*(.*)")
 _TIME_FRAME = re.compile(r"time ?frame:\s*(.*)", re.I)
 # Written so that a long line that fails fails fast: the digits' class holds the spaces before 'ext'
 # (no '\s*' of its own to backtrack into), and the domain is checked whole before its dot is looked for.

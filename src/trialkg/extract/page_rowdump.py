@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 
 from .. import enums
+from ..enums import NCT
 from ..model import SecondaryId, Sponsor, Study
 from . import page_terse
 
@@ -24,7 +25,6 @@ _UNKNOWN = -3.0  # a line no column takes: kept as a warning
 # A dumped row has a line per cell, and its prose cells a few hundred more at most; cutting lines into
 # cells costs time and memory per line (a text of a million short lines would take gigabytes).
 _MAX_LINES = 2000
-_NCT = re.compile(r"NCT[0-9]{8}")  # ASCII digits: 'NCT٠١...' is no registry id
 _URL = re.compile(r"https?://\S*clinicaltrials\.gov\S*", re.I)
 _ISO = re.compile(r"\d{4}-\d{2}(?:-\d{2})?")
 _DESIGN_ITEM = re.compile(
@@ -61,7 +61,7 @@ def _intervention(line: str) -> bool:
 def _anchor(line: str) -> bool:
     """A line only a structured column has: an id, a date, a number, design items, age groups."""
     return bool(
-        _NCT.fullmatch(line) or _URL.fullmatch(line) or _ISO.fullmatch(line)
+        NCT.fullmatch(line) or _URL.fullmatch(line) or _ISO.fullmatch(line)
         or re.fullmatch(r"\d[\d,]*", line) or _DESIGN_ITEM.match(line) or _AGE.fullmatch(line)
     )  # fmt: skip
 
@@ -161,7 +161,7 @@ def _items(line: str, limit: int) -> bool:
 # Prose columns score a first line like any other, so a cell is never cut in two for profit.
 Scorer = Callable[[str], float]
 _COLUMNS: list[tuple[str, Scorer, Scorer | None, Scorer | None]] = [
-    ("NCT Number", _single(lambda ln: bool(_NCT.fullmatch(ln)), 10), None, None),
+    ("NCT Number", _single(lambda ln: bool(NCT.fullmatch(ln)), 10), None, None),
     # The first line, a title unless the dump lacks that column.
     ("Study Title", _single(lambda ln: len(ln) <= 300 and not _anchor(ln), 4), None, None),
     ("Study URL", _single(lambda ln: bool(_URL.fullmatch(ln)), 10), None, None),

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from .. import enums
+from ..enums import NCT
 from ..model import Location, Outcome, Study
 
 # Country names that carry a comma ('Korea, Republic of'), as the CSV mapping knows them.
@@ -50,7 +51,6 @@ for _field, _kind, _names in (
 _FIELDS["actual enrollment"] = _FIELDS["estimated enrollment"] = ("enrollment", "count")
 
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~=^])")
-_NCT = re.compile(r"NCT[0-9]{8}")  # ASCII digits: 'NCT٠١...' is no registry id
 _TIME_FRAME = re.compile(r"time\s*frame\s*[:\-–]\s*(.*)", re.I)
 _KIND_HEADER = re.compile(
     r"(primary|secondary|other(?: pre-?specified)?)\s+outcome(?:\s+measure)?s?\s*:?", re.I
@@ -97,7 +97,7 @@ def _valid(kind: str, value: str) -> bool:
     if kind in enums.KNOWN:
         return enums.enum(kind, value) in enums.KNOWN[kind] or bool(_ENUM_LIKE.fullmatch(value))
     checks: dict[str, Callable[[str], bool]] = {
-        "nct": lambda v: bool(_NCT.search(v)),
+        "nct": lambda v: bool(NCT.search(v)),
         "phases": lambda v: bool(enums.phases(v)) and all(
             p in enums.KNOWN["phase"] for p in enums.phases(v)
         ),
@@ -181,7 +181,7 @@ def _set(study: Study, label: str, value: str, w: list[str]) -> None:
             if word in (label + " " + value).lower():
                 study.enrollment_type = enums.enum("enrollment_type", word, w)
     elif kind == "nct":
-        study.nct_id = _NCT.search(value)[0]  # type: ignore[index]
+        study.nct_id = NCT.search(value)[0]  # type: ignore[index]
     elif kind == "age":
         setattr(study, field, None if re.fullmatch(r"N/?A|none", value, re.I) else value)
     elif kind == "bool":
@@ -393,5 +393,5 @@ LONG_HEADERS = re.compile(
     re.I,
 )
 _VALUES = [v for k in ("status", "study_type", "sex", "phase") for v in sorted(enums.KNOWN[k])]
-_ORPHAN = re.compile("|".join([v for v in _VALUES if v != "NA"] + [r"\d{4}-\d\d-\d\d|NCT\d{8}"]))
+_ORPHAN = re.compile("|".join([v for v in _VALUES if v != "NA"] + [r"\d{4}-\d\d-\d\d|" + NCT.pattern]))
 _DUMP_ITEM = re.compile(rf"({'|'.join(sorted(enums.KNOWN['intervention_type']))}): \S")
