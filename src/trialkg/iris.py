@@ -15,9 +15,9 @@ from .terms import DATA
 __all__ = [
     "ENTITIES", "arm", "canonical", "city", "collaboration", "condition", "country", "derived_graph", "drug",
     "identifier", "intervention", "local_trial", "mesh", "normalize", "organization", "outcome", "person",
-    "publication", "radionuclide", "record_trial", "record_version", "related_listing", "shared", "shared_text", "site",
-    "site_recruitment", "skolem", "slug", "source_graph", "suggestion", "target", "tracer", "trial", "trial_key",
-    "vocabulary_graph",
+    "publication", "radionuclide", "record_trial", "record_version", "record_version_text", "related_listing",
+    "shared", "shared_text", "site", "site_recruitment", "skolem", "slug", "source_graph", "suggestion", "target",
+    "tracer", "trial", "trial_key", "vocabulary_graph",
 ]  # fmt: skip
 
 
@@ -162,9 +162,18 @@ def target(symbol: str) -> NamedNode:
     return _node("target", slug(symbol))
 
 
+_VERSION = "version"
+_VERSION_TEXT = f"<{DATA}{_VERSION}/"  # as N-Triples writes one
+
+
 def record_version(nct_id: str, posted: str, content_hash: str) -> NamedNode:
     """An earlier version of a trial's record fetched from the API: its NCT id, the day it was posted, its hash."""
-    return _node("version", trial(nct_id).value.rsplit("/", 1)[1], f"{slug(posted)}-{content_hash[:12]}")
+    return _node(_VERSION, trial(nct_id).value.rsplit("/", 1)[1], f"{slug(posted)}-{content_hash[:12]}")
+
+
+def record_version_text(text: str) -> bool:
+    """Whether a node written out in N-Triples (``<iri>``) is a record's earlier version (record_version)."""
+    return text.startswith(_VERSION_TEXT)
 
 
 def source_graph(source: str, record_key: str) -> NamedNode:

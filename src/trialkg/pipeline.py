@@ -6,7 +6,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import re
 import threading
 import time
 from collections import deque
@@ -18,21 +17,17 @@ from pathlib import PurePath
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from . import __version__, iris
-from .enums import NCT
+from . import __version__, enums, iris
 from .extract import FORMATS
 from .model import Study
 from .readers import Record, document_hash
 from .shacl import Result, Shapes
-from .terms import DATA, PROV_ENTITY, PROV_GENERATED_AT, PROV_REVISION_OF, RDF_TYPE, RDFS_LABEL, XSD, XSD_DATETIME, T
-from .triples import Statement, study_statements
+from .terms import PROV_ENTITY, PROV_GENERATED_AT, PROV_REVISION_OF, RDF_TYPE, RDFS_LABEL, XSD_ANYURI, XSD_DATETIME, T
+from .triples import Statement, date_literal, study_statements
 from .validate import verdict
 
 __all__ = ["Extractor", "Options", "Outcome", "content_hash", "outcomes", "provenance"]
 
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-XSD_DATE, XSD_ANYURI = NamedNode(XSD + "date"), NamedNode(XSD + "anyURI")
-_VERSION = f"<{DATA}version/"
 _INLINE = 500  # records extracted in the calling process before worker processes are worth starting
 _CHUNK = 64  # records per task sent to a worker
 
@@ -154,7 +149,7 @@ class Extractor:
             else:
                 line = f"{subject} {text(p)} {o}"
                 own.append(line + into)
-                if s != graph and not subject.startswith(_VERSION):  # its history is not what it says
+                if s != graph and not iris.record_version_text(subject):  # its history is not what it says
                     about.update(line.encode())
         out.quads = "".join(own)
         out.says = about.hexdigest()
@@ -204,8 +199,8 @@ def _versions(graph: NamedNode, trial: NamedNode, record: Record) -> list[Statem
     statements: list[Statement] = []
     node, newer = graph, last
     for v in [*reversed(earlier), None]:
-        if newer.posted and _ISO_DAY.fullmatch(newer.posted):
-            statements.append((node, T.versionPosted, Literal(newer.posted, datatype=XSD_DATE)))
+        if (day := enums.date(newer.posted)) and len(day) == 10:  # a whole day, as the API gives it
+            statements.append((node, T.versionPosted, date_literal(day)))
         if newer.retrieved:
             statements.append((node, T.retrievedAt, Literal(newer.retrieved, datatype=XSD_DATETIME)))
         if v is not None:
@@ -237,7 +232,7 @@ class _Text(dict[NamedNode, str]):
 
 def _name_mismatch(record: Record, nct_id: str) -> str | None:
     name = PurePath(record.position or record.source).name
-    named = NCT.match(name)
+    named = enums.NCT.match(name)
     if named and named.group(0) != nct_id:
         return f"file name says {named.group(0)} but the record is {nct_id}"
     return None

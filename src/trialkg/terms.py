@@ -106,3 +106,5 @@ XSD = PREFIXES["xsd"]
 XSD_INTEGER = NamedNode(XSD + "integer")
 XSD_DECIMAL = NamedNode(XSD + "decimal")
 XSD_DATETIME = NamedNode(XSD + "dateTime")
+XSD_DATE = NamedNode(XSD + "date")
+XSD_ANYURI = NamedNode(XSD + "anyURI")

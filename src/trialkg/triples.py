@@ -9,7 +9,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 from . import iris
 from .drugs import find_drugs
 from .model import Investigator, Study
-from .terms import CURIES, RDF_TYPE, RDFS_LABEL, SKOS_EXACT, XSD, XSD_DECIMAL, XSD_INTEGER, T
+from .terms import CURIES, RDF_TYPE, RDFS_LABEL, SKOS_EXACT, XSD, XSD_DATE, XSD_DECIMAL, XSD_INTEGER, T
 from .tracers import find_tracers
 
 __all__ = ["Statement", "date_literal", "study_statements", "study_triples"]
@@ -18,7 +18,7 @@ __all__ = ["Statement", "date_literal", "study_statements", "study_triples"]
 Statement = tuple[NamedNode, NamedNode, NamedNode | Literal]
 
 _BOOL = NamedNode(XSD + "boolean")
-_DATE_TYPES = {10: NamedNode(XSD + "date"), 7: NamedNode(XSD + "gYearMonth"), 4: NamedNode(XSD + "gYear")}
+_DATE_TYPES = {10: XSD_DATE, 7: NamedNode(XSD + "gYearMonth"), 4: NamedNode(XSD + "gYear")}
 _OFFICIAL = {
     "PRINCIPAL_INVESTIGATOR": T.principalInvestigator,
     "STUDY_DIRECTOR": T.studyDirector,
