@@ -119,18 +119,12 @@ def _at(doc: Any, path: str) -> Any:
 
 
 def _nct(study: Any) -> str | None:
-    try:
-        value = study["protocolSection"]["identificationModule"]["nctId"]
-    except (KeyError, TypeError):
-        return None
+    value = _at(study, "protocolSection.identificationModule.nctId")
     return value if isinstance(value, str) else None
 
 
 def _posted(study: Any) -> str:
-    try:
-        value = study["protocolSection"]["statusModule"]["lastUpdatePostDateStruct"]["date"]
-    except (KeyError, TypeError):
-        return ""
+    value = _at(study, "protocolSection.statusModule.lastUpdatePostDateStruct.date")
     return value if isinstance(value, str) else ""
 
 
@@ -179,12 +173,13 @@ class Cache:
         return out, newest
 
     def fetch(self, client: Client, search: Search, since: str | None, page_size: int = 200,
-              progress: Callable[[int, int | None], None] | None = None) -> FetchReport:  # fmt: skip
-        """Ask the API for a search (records updated on or after ``since`` only, when given) and keep
-        each page as received; the ledger gets a line for each study that is new or changed."""
+              progress: Callable[[int, int | None], None] | None = None, *, update: bool = False) -> FetchReport:
+        """Ask the API for a search (records updated on or after ``since`` only, when given; with ``update``
+        and no ``since``, after the search's baseline) and keep each page as received; the ledger gets a
+        line for each study that is new or changed."""
         self.root.mkdir(parents=True, exist_ok=True)
         with _locked(self.root / ".lock"):
-            return _Run(self, client, search, since, page_size, progress).go()
+            return _Run(self, client, search, since, page_size, progress, update).go()
 
     def append(self, entries: list[dict[str, Any]]) -> None:
         """Lines added to the ledger and forced to disk (after the page they name)."""
@@ -270,7 +265,7 @@ class _Run:
     """One fetch: its pages written as they come, its ledger lines after each page."""
 
     def __init__(self, cache: Cache, client: Client, search: Search, since: str | None, page_size: int,
-                 progress: Callable[[int, int | None], None] | None) -> None:  # fmt: skip
+                 progress: Callable[[int, int | None], None] | None, update: bool) -> None:  # fmt: skip
         self.cache, self.client, self.search, self.page_size = cache, client, search, page_size
         self.progress = progress
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
@@ -278,8 +273,8 @@ class _Run:
         while (cache.root / "pages" / run).exists():
             n += 1
             run = f"{stamp}-{n}"
-        self.report = FetchReport(run, search, since)
         versions, self.baseline = cache._scan(search)
+        self.report = FetchReport(run, search, since or (self.baseline if update else None))
         self.latest = {nct: h[-1] for nct, h in versions.items()}
         self.seen: set[str] = set()
         self.newest = ""

@@ -30,7 +30,7 @@ API = "https://clinicaltrials.gov/api/v2"
 USER_AGENT = f"trialkg/{__version__} (+https://pypi.org/project/trialkg/; a knowledge graph of clinical trials)"
 # The API's own names: search areas (query.*), filters (filter.*, postFilter.*) and a few more.
 _PARAM = re.compile(r"(query|filter|postFilter)\.[A-Za-z]+|aggFilters|geoDecay|sort")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # date.fromisoformat takes any digits
 STATUSES = (
     "ACTIVE_NOT_RECRUITING", "COMPLETED", "ENROLLING_BY_INVITATION", "NOT_YET_RECRUITING", "RECRUITING",
     "SUSPENDED", "TERMINATED", "WITHDRAWN", "AVAILABLE", "NO_LONGER_AVAILABLE", "TEMPORARILY_NOT_AVAILABLE",

@@ -126,8 +126,6 @@ def refresh(folder: Path, client: Client, searches: dict[str, Search], *, since:
         since_filter(since)  # a malformed day is the command's mistake, refused before anything is asked
     cache, ok = Cache(folder), True
     for name, search in searches.items():
-        after = since or (cache.baseline(search) if update else None)
-        what = f"{name} ({search.describe()})" + (f", updated since {after}" if after else "")
         with tqdm(unit=" studies", desc=name, disable=quiet or None) as bar:
 
             def progress(n: int, total: int | None) -> None:
@@ -135,13 +133,14 @@ def refresh(folder: Path, client: Client, searches: dict[str, Search], *, since:
                 bar.update(n)
 
             try:
-                report = cache.fetch(client, search, after, page_size, progress)
+                report = cache.fetch(client, search, since, page_size, progress, update=update)
             except FetchError as exc:
                 bar.close()
                 print(f"trialkg fetch: {name}: {exc}; what came before is kept in {folder}, and the next "
                       "fetch of this search asks again", file=sys.stderr)  # fmt: skip
                 ok = False
                 continue
+        what = f"{name} ({search.describe()})" + (f", updated since {report.since}" if report.since else "")
         print(_summary(what, report, folder))
         for line in [*report.moves[:_LISTED], *report.problems[:_LISTED]]:
             print(f"  {line}"[:300])

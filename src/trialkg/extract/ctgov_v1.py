@@ -51,18 +51,12 @@ def _date(struct: Json | None, key: str, w: list[str]) -> str | None:
     return enums.date((struct or {}).get(key), w)
 
 
-
-
 def _mesh(module: Json | None, kind: str, w: list[str]) -> list[tuple[str, str]]:
     meshes = _list(module or {}, f"{kind}MeshList", f"{kind}Mesh")
     pairs = [(_text(m.get(f"{kind}MeshId")), _text(m.get(f"{kind}MeshTerm"))) for m in meshes]
     if bad := [i for i, t in pairs if i and t and not enums.mesh_id(i)]:
         w.append(f"{kind.lower()} MeSH ids that are none, left out: {bad!r}")
     return [(i, t) for i, t in pairs if i and t and enums.mesh_id(i)]
-
-
-def _pmid(value: object, w: list[str]) -> str | None:
-    return enums.pmid(_text(value), w)
 
 
 def _one(values: list[str], kind: str, w: list[str]) -> str | None:
@@ -253,7 +247,7 @@ def _references(study: Study, module: Json, w: list[str]) -> None:
     for r in _list(module, "ReferenceList", "Reference"):
         study.references.append(Reference(
             citation=_text(r.get("ReferenceCitation")),
-            pmid=_pmid(r.get("ReferencePMID"), w),
+            pmid=enums.pmid(_text(r.get("ReferencePMID")), w),
             doi=enums.doi(r.get("ReferenceCitation")),
             type=enums.enum("reference_type", r.get("ReferenceType"), w),
         ))  # fmt: skip
