@@ -15,7 +15,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 from trialkg import iris
@@ -83,10 +82,9 @@ def main() -> None:
                    help="the formats to measure at the largest size (each takes minutes there)")
     p.add_argument("--write", action="store_true", help="replace this section of benchmarks/RESULTS.md")
     args = p.parse_args()
-    from run import commit, machine, write_section
+    from run import stamp, write_section
 
-    stamp = f"Measured apart: {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}, commit {commit()}, {machine()}."
-    section = evaluate(args.keep, args.sizes, {max(args.sizes): args.largest}, stamp if args.write else "")
+    section = evaluate(args.keep, args.sizes, {max(args.sizes): args.largest}, stamp() if args.write else "")
     print(section)
     if args.write:
         write_section("## Export", section, before="## Trial pages")

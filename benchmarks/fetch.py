@@ -15,7 +15,6 @@ import json
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -131,10 +130,9 @@ def main() -> None:
     p.add_argument("--trials", type=int, default=10_000)
     p.add_argument("--write", action="store_true", help="replace this section of benchmarks/RESULTS.md")
     args = p.parse_args()
-    from run import commit, machine, write_section
+    from run import stamp, write_section
 
-    stamp = f"Measured apart: {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}, commit {commit()}, {machine()}."
-    section = evaluate(args.shared, args.trials, stamp if args.write else "")
+    section = evaluate(args.shared, args.trials, stamp() if args.write else "")
     print(section)
     if args.write:
         write_section("## Fetch", section, before="## Validation")

@@ -15,7 +15,6 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -134,10 +133,9 @@ def main() -> None:
     p.add_argument("--rdflib-timeout", type=int, default=60)
     p.add_argument("--write", action="store_true", help="replace this section of benchmarks/RESULTS.md")
     args = p.parse_args()
-    from run import commit, machine, write_section
+    from run import stamp, write_section
 
-    stamp = f"Measured apart: {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}, commit {commit()}, {machine()}."
-    section = evaluate(args.shared, args.sizes, args.keep, args.rdflib_timeout, stamp if args.write else "")
+    section = evaluate(args.shared, args.sizes, args.keep, args.rdflib_timeout, stamp() if args.write else "")
     print(section)
     if args.write:
         write_section("## Saved queries", section, before="## Trial pages")

@@ -21,7 +21,6 @@ import statistics
 import sys
 import tempfile
 from collections import defaultdict
-from datetime import datetime, timezone
 from pathlib import Path
 
 from trialkg.build import build
@@ -159,10 +158,9 @@ def main() -> None:
     p.add_argument("--store", type=Path, help="a store of corpus/ and seeds/ to reuse (built there if empty)")
     p.add_argument("--write", action="store_true", help="replace this section of benchmarks/RESULTS.md")
     args = p.parse_args()
-    from run import commit, machine, write_section
+    from run import stamp, write_section
 
-    stamp = f"Measured apart: {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}, commit {commit()}, {machine()}."
-    section = evaluate(args.shared, args.store, stamp if args.write else "")
+    section = evaluate(args.shared, args.store, stamp() if args.write else "")
     print(section)
     if args.write:
         write_section("## Related trials: quality", section, before="## Trial pages")

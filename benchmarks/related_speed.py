@@ -18,7 +18,6 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -136,10 +135,9 @@ def main() -> None:
     p.add_argument("--scale", type=int, default=500_000, help="scale the last index up to this many trials")
     p.add_argument("--write", action="store_true", help="replace this section of benchmarks/RESULTS.md")
     args = p.parse_args()
-    from run import commit, machine, write_section
+    from run import stamp, write_section
 
-    stamp = f"Measured apart: {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}, commit {commit()}, {machine()}."
-    section = evaluate(args.keep, args.sizes, args.scale, stamp if args.write else "")
+    section = evaluate(args.keep, args.sizes, args.scale, stamp() if args.write else "")
     print(section)
     if args.write:
         write_section("## Related trials: speed", section, before="## Trial pages")

@@ -109,6 +109,11 @@ def commit() -> str:
     return subprocess.run(git, cwd=ROOT, capture_output=True, text=True).stdout.strip() or "uncommitted"
 
 
+def stamp() -> str:
+    """The line that dates a section measured apart: when, at which commit, on which machine."""
+    return f"Measured apart: {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}, commit {commit()}, {machine()}."
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:

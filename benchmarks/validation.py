@@ -18,7 +18,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -200,10 +199,9 @@ def main() -> None:
     p.add_argument("--work", type=Path, help="folder for the temporary stores (default: the system's)")
     p.add_argument("--write", action="store_true", help="replace this section of benchmarks/RESULTS.md")
     args = p.parse_args()
-    from run import commit, machine, write_section  # benchmarks/ is on sys.path when this file runs
+    from run import stamp, write_section  # benchmarks/ is on sys.path when this file runs
 
-    stamp = f"Measured apart: {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}, commit {commit()}, {machine()}."
-    section = evaluate(args.shared, args.sizes, args.work, stamp if args.write else "")
+    section = evaluate(args.shared, args.sizes, args.work, stamp() if args.write else "")
     print(section)
     if args.write:
         write_section("## Validation", section, before="## Trial pages")
