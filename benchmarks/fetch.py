@@ -21,23 +21,18 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
+from scale import templates  # noqa: E402
+
 from replay import Registry, serve  # noqa: E402
 from trialkg.build import build  # noqa: E402
 from trialkg.cache import Cache  # noqa: E402
 from trialkg.fetch import Client, Search  # noqa: E402
-from trialkg.readers import Record, read_paths  # noqa: E402
 from trialkg.store import Store  # noqa: E402
 
 
 def corpus_studies(shared: Path) -> list[dict[str, Any]]:
-    """Every real v2 study of the corpus, once per NCT id."""
-    seen: dict[str, Any] = {}
-    for item in read_paths([shared / "corpus"]):
-        if isinstance(item, Record) and item.format == "ctgov-v2":
-            nct = item.payload.get("protocolSection", {}).get("identificationModule", {}).get("nctId")
-            if isinstance(nct, str) and "statusModule" in item.payload["protocolSection"]:  # not a trimmed one
-                seen.setdefault(nct, item.payload)
-    return list(seen.values())
+    """Every real v2 study of the corpus, once per NCT id, but those trimmed of their status."""
+    return [s for s in templates(shared) if "statusModule" in s.get("protocolSection", {})]
 
 
 class _Indexed(Registry):
@@ -94,7 +89,7 @@ def evaluate(shared: Path, trials: int, stamp: str) -> str:
                    lambda: cache.fetch(client, search, None, page_size=1000),
                    lambda r: f"{r.received:,} studies in {r.pages} requests; cache {_size(cache.root):,.1f} MB "
                              f"gzip for {raw:,.1f} MB of JSON")  # fmt: skip
-        _timed("fetch --update, nothing new", rows, lambda: cache.fetch(client, search, cache.baseline(search), 1000),
+        _timed("fetch --update, nothing new", rows, lambda: cache.fetch(client, search, None, 1000, update=True),
                lambda r: f"{r.received} received (posted on the newest day), {r.new + r.changed} new or changed")
         array = work / "studies.json"
         array.write_text(json.dumps(everyone))
@@ -107,7 +102,7 @@ def evaluate(shared: Path, trials: int, stamp: str) -> str:
             s["protocolSection"]["statusModule"]["overallStatus"] = "TERMINATED"
             s["protocolSection"]["statusModule"]["lastUpdatePostDateStruct"]["date"] = "2030-01-01"
         _timed(f"fetch --update after {len(changed)} changed", rows,
-               lambda: cache.fetch(client, search, cache.baseline(search), 1000),
+               lambda: cache.fetch(client, search, None, 1000, update=True),
                lambda r: f"{r.received} received, {r.changed} changed")
         _timed("build from the cache again", rows, lambda: build(Store(work / "store"), [str(cache.root)]),
                lambda b: f"{b.written:,} written, {b.unchanged:,} unchanged")

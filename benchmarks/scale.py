@@ -72,7 +72,8 @@ class Draw:
         return self.values[self.uses[-1]]
 
 
-def _templates(shared: Path) -> list[dict[str, Any]]:
+def templates(shared: Path) -> list[dict[str, Any]]:
+    """Every real v2 study of the corpus, once per NCT id (the last one read)."""
     seen: dict[str, dict[str, Any]] = {}
     for item in read_paths([shared / "corpus"]):
         if isinstance(item, Record) and item.format == "ctgov-v2":
@@ -89,8 +90,8 @@ def _renamed(value: dict[str, Any], field: str, k: int) -> dict[str, Any]:
 def clones(shared: Path, trials: int, seed: int = 7) -> Iterator[tuple[str, bytes]]:
     """(NCT id, JSON bytes) of ``trials`` clones of the corpus's v2 records, entities reshuffled."""
     rng = random.Random(seed)
-    templates = _templates(shared)
-    modules = [t.get("protocolSection", {}) for t in templates]
+    real = templates(shared)
+    modules = [t.get("protocolSection", {}) for t in real]
     sponsors = [m.get("sponsorCollaboratorsModule", {}) for m in modules]
     lead = Draw([s["leadSponsor"] for s in sponsors if "leadSponsor" in s], rng, lambda v, k: _renamed(v, "name", k))
     partner = Draw([c for s in sponsors for c in s.get("collaborators", [])] or [{"name": "none"}], rng,
@@ -100,7 +101,7 @@ def clones(shared: Path, trials: int, seed: int = 7) -> Iterator[tuple[str, byte
     conditions = Draw([m.get("conditionsModule", {}).get("conditions", []) for m in modules], rng,
                       lambda v, k: [f"{c} {k}" for c in v])  # fmt: skip
     for i in range(trials):
-        template = rng.choice(templates)
+        template = rng.choice(real)
         old = template["protocolSection"]["identificationModule"]["nctId"]
         new = f"NCT9{i:07d}"
         study = json.loads(json.dumps(template).replace(old, new))
